@@ -1,0 +1,330 @@
+/* API endpoints, cache policy and status mapping: see api.h. */
+#include "api.h"
+#include "blob.h"
+#include "buf.h"
+#include "cache.h"
+#include "http.h"
+#include "log.h"
+#include "names.h"
+#include "render.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct api {
+    struct http *http;
+    struct cache *cache;
+    struct api_ttls ttl;
+};
+
+/* How a GET's answer is kept: its lifetime, and an optional rendering of
+ * the body done once at fill time (so a 200 MB log is rendered once). */
+struct fetch {
+    struct api *a;
+    const char *target;
+    int64_t (*ttl_for)(struct fetch *f, long status, const struct buf *body);
+    void (*render)(struct buf *out, const char *json, size_t len);
+    int64_t ttl_ok;             /* used by fixed_ttl */
+    int final_run;              /* logs: the run had finished before the fetch */
+};
+
+struct api *api_new(struct http *h, struct cache *c, const struct api_ttls *ttls)
+{
+    struct api *a = xcalloc(1, sizeof(*a));
+    a->http = h;
+    a->cache = c;
+    a->ttl = *ttls;
+    return a;
+}
+
+void api_free(struct api *a)
+{
+    free(a);
+}
+
+void api_result_free(struct api_result *r)
+{
+    blob_unref(r->body);
+    r->body = NULL;
+}
+
+int api_errno_for_status(long status)
+{
+    if (status >= 200 && status < 300)
+        return 0;
+    switch (status) {
+    case 400: return -EINVAL;
+    case 401:
+    case 403: return -EACCES;
+    case 404: return -ENOENT;
+    case 409: return -EBUSY;
+    case 413: return -EFBIG;
+    case 429: return -EAGAIN;
+    default: return -EIO;
+    }
+}
+
+/* Log why the API refused a request (its Error body), never the key. */
+static void log_refusal(const char *method, const char *target, long status,
+                        const char *body, size_t len)
+{
+    char *msg = render_string_field(body, len, "error");
+    if (status == 404)
+        log_debug("%s %s: HTTP 404%s%s", method, target, msg ? ": " : "", msg ? msg : "");
+    else
+        log_warn("%s %s: HTTP %ld%s%s", method, target, status, msg ? ": " : "", msg ? msg : "");
+    free(msg);
+}
+
+static int64_t fixed_ttl(struct fetch *f, long status, const struct buf *body)
+{
+    return status == 404 ? f->a->ttl.negative : f->ttl_ok;
+}
+
+static int fill(void *arg, int have_stale, struct cache_value *out)
+{
+    struct fetch *f = arg;
+    struct http_request req = { "GET", f->target, NULL, 0, have_stale };
+    struct http_response resp;
+    int rc = http_perform(f->a->http, &req, &resp);
+    if (rc < 0)
+        return rc;
+    int err = api_errno_for_status(resp.status);
+    if (err && resp.status != 404 && resp.status != 400 && resp.status != 401 &&
+        resp.status != 403) {
+        /* transient or unexpected: not cached, so a stale copy may answer */
+        log_refusal("GET", f->target, resp.status, resp.body.data, resp.body.len);
+        buf_free(&resp.body);
+        return err;
+    }
+    if (err)
+        log_refusal("GET", f->target, resp.status, resp.body.data, resp.body.len);
+    out->status = resp.status;
+    out->ttl_ms = f->ttl_for(f, resp.status, &resp.body);
+    if (err || !f->render) {
+        out->body = blob_from_string(buf_steal(&resp.body), resp.body.len);
+    } else {
+        struct buf text = BUF_INIT;
+        f->render(&text, resp.body.data, resp.body.len);
+        size_t n = text.len;
+        out->body = blob_from_string(buf_steal(&text), n);
+        buf_free(&resp.body);
+    }
+    if (err == -EACCES || err == -EINVAL)
+        out->ttl_ms = 0;    /* an answer, not a state: never kept */
+    return 0;
+}
+
+/* GET through the cache under key "GET <target><suffix>". */
+static int get(struct fetch *f, const char *key_suffix, struct api_result *res)
+{
+    char *key = xasprintf("GET %s%s", f->target, key_suffix);
+    struct cache_value v;
+    enum cache_outcome how;
+    int rc = cache_get(f->a->cache, key, fill, f, &v, &how);
+    free(key);
+    if (rc < 0)
+        return rc;
+    rc = api_errno_for_status(v.status);
+    if (rc < 0) {
+        blob_unref(v.body);
+        return rc;
+    }
+    res->body = v.body;
+    res->from_stale = how == CACHE_STALE;
+    return 0;
+}
+
+static int get_fixed(struct api *a, const char *target, int64_t ttl, struct api_result *res)
+{
+    struct fetch f = { a, target, fixed_ttl, NULL, ttl, 0 };
+    return get(&f, "", res);
+}
+
+/* Build "/prefix/<seg>/..." from alternating literals and ids: literal
+ * parts are appended as is, ids are percent-encoded. ids[i] follows lit[i]. */
+static char *target_of(const char *const *lit, const char *const *ids, int n)
+{
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < n; i++) {
+        buf_adds(&b, lit[i]);
+        if (ids[i])
+            names_url_segment(&b, ids[i]);
+    }
+    return buf_steal(&b);
+}
+
+#define PROJECTS "/webrobot/api/projects"
+
+static char *project_target(const char *project, const char *tail)
+{
+    const char *lit[] = { PROJECTS "/id/", tail };
+    const char *ids[] = { project, NULL };
+    return target_of(lit, ids, 2);
+}
+
+static char *job_target(const char *project, const char *job, const char *tail)
+{
+    const char *lit[] = { PROJECTS "/id/", "/jobs/", tail };
+    const char *ids[] = { project, job, NULL };
+    return target_of(lit, ids, 3);
+}
+
+static char *exec_target(const char *project, const char *job, const char *exec,
+                         const char *tail)
+{
+    const char *lit[] = { PROJECTS "/id/", "/jobs/", "/executions/", tail };
+    const char *ids[] = { project, job, exec, NULL };
+    return target_of(lit, ids, 4);
+}
+
+int api_health(struct api *a, struct api_result *res)
+{
+    return get_fixed(a, "/health", a->ttl.doc, res);
+}
+
+int api_projects(struct api *a, struct api_result *res)
+{
+    return get_fixed(a, PROJECTS, a->ttl.list, res);
+}
+
+static int get_project_doc(struct api *a, const char *project, const char *tail,
+                           int64_t ttl, struct api_result *res)
+{
+    char *t = project_target(project, tail);
+    int rc = get_fixed(a, t, ttl, res);
+    free(t);
+    return rc;
+}
+
+int api_project(struct api *a, const char *project, struct api_result *res)
+{
+    return get_project_doc(a, project, "", a->ttl.doc, res);
+}
+
+int api_project_by_name(struct api *a, const char *name, struct api_result *res)
+{
+    const char *lit[] = { PROJECTS "/" };
+    const char *ids[] = { name };
+    char *t = target_of(lit, ids, 1);
+    int rc = get_fixed(a, t, a->ttl.doc, res);
+    free(t);
+    return rc;
+}
+
+int api_schedule(struct api *a, const char *project, struct api_result *res)
+{
+    return get_project_doc(a, project, "/schedule", a->ttl.doc, res);
+}
+
+int api_project_metrics(struct api *a, const char *project, struct api_result *res)
+{
+    return get_project_doc(a, project, "/metrics", a->ttl.doc, res);
+}
+
+int api_jobs(struct api *a, const char *project, struct api_result *res)
+{
+    return get_project_doc(a, project, "/jobs", a->ttl.list, res);
+}
+
+static int get_job_doc(struct api *a, const char *project, const char *job,
+                       const char *tail, struct api_result *res)
+{
+    char *t = job_target(project, job, tail);
+    int rc = get_fixed(a, t, a->ttl.doc, res);
+    free(t);
+    return rc;
+}
+
+int api_job(struct api *a, const char *project, const char *job, struct api_result *res)
+{
+    return get_job_doc(a, project, job, "", res);
+}
+
+int api_job_metrics(struct api *a, const char *project, const char *job, struct api_result *res)
+{
+    return get_job_doc(a, project, job, "/metrics", res);
+}
+
+/* A finished run's status never changes: keep it forever. */
+static int64_t status_ttl(struct fetch *f, long status, const struct buf *body)
+{
+    if (status == 404)
+        return f->a->ttl.negative;
+    const char *word = render_status_of(body->data, body->len, "status");
+    return render_status_is_final(word) ? CACHE_FOREVER : f->a->ttl.running;
+}
+
+int api_exec_status(struct api *a, const char *project, const char *job, const char *exec,
+                    struct api_result *res)
+{
+    char *t = exec_target(project, job, exec, "/status");
+    struct fetch f = { a, t, status_ttl, NULL, 0, 0 };
+    int rc = get(&f, "", res);
+    free(t);
+    return rc;
+}
+
+static int64_t logs_ttl(struct fetch *f, long status, const struct buf *body)
+{
+    if (status == 404)
+        return f->a->ttl.negative;
+    return f->final_run ? CACHE_FOREVER : f->a->ttl.running;
+}
+
+int api_exec_logs(struct api *a, const char *project, const char *job, const char *exec,
+                  enum log_pod pod, struct api_result *res)
+{
+    /* Logs fetched after the run is seen finished are complete: look at the
+     * status first (usually a cache hit) to choose the lifetime. */
+    struct api_result st;
+    int rc = api_exec_status(a, project, job, exec, &st);
+    if (rc < 0)
+        return rc;
+    int final = render_status_is_final(render_status_of(st.body->data, st.body->len, "status"));
+    api_result_free(&st);
+
+    static const char *const tails[] = { "/logs?podType=driver", "/logs?podType=executor", "/logs" };
+    char *t = exec_target(project, job, exec, tails[pod]);
+    struct fetch f = { a, t, logs_ttl, render_logs, 0, final };
+    rc = get(&f, "#text", res);
+    free(t);
+    return rc;
+}
+
+static void invalidate_target(struct api *a, const char *target)
+{
+    char *key = xasprintf("GET %s", target);
+    cache_invalidate(a->cache, key);
+    free(key);
+}
+
+int api_execute(struct api *a, const char *project, const char *job, const char *body,
+                char **exec_id)
+{
+    char *t = job_target(project, job, "/execute");
+    struct http_request req = { "POST", t, body, strlen(body), 0 };
+    struct http_response resp;
+    int rc = http_perform(a->http, &req, &resp);
+    if (rc == 0) {
+        rc = api_errno_for_status(resp.status);
+        if (rc < 0)
+            log_refusal("POST", t, resp.status, resp.body.data, resp.body.len);
+        else if (!(*exec_id = render_string_field(resp.body.data, resp.body.len, "executionId"))) {
+            log_warn("POST %s: answer has no executionId", t);
+            rc = -EIO;
+        }
+        buf_free(&resp.body);
+    }
+    /* Whatever the outcome, the job's state may have changed. */
+    char *job_doc = job_target(project, job, "");
+    invalidate_target(a, job_doc);
+    free(job_doc);
+    char *jobs = project_target(project, "/jobs");
+    invalidate_target(a, jobs);
+    free(jobs);
+    free(t);
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* The mount's shared parts, built once by main and handed to the FUSE
+ * operations as private data. No globals: tests build their own. */
+#ifndef WRFS_CONTEXT_H
+#define WRFS_CONTEXT_H
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct api;
+struct cache;
+struct http;
+struct journal;
+struct ratelimit;
+
+struct fs_ctx {
+    struct api *api;
+    struct cache *cache;
+    struct http *http;
+    struct journal *journal;
+    struct ratelimit *rl;
+    int64_t (*clock)(void);     /* monotonic ms, for the limiter's window */
+    int64_t wait_poll_ms;       /* how often `wait` looks at the status */
+    uid_t uid;
+    gid_t gid;
+    time_t mount_time;
+};
+
+#endif

@@ -1,0 +1,304 @@
+/* webrobotfs: mount the WebRobot ETL API as a directory tree.
+ * This file parses options, builds the mount's parts (transport, limiter,
+ * cache, journal), mounts, runs the FUSE loop and unwinds in reverse. */
+#include "api.h"
+#include "cache.h"
+#include "clock.h"
+#include "context.h"
+#include "fs.h"
+#include "http.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "secret.h"
+#include "state.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <fuse_lowlevel.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_URL "https://api.webrobot.eu"
+#define VERSION "0.1.0"
+
+struct options {
+    char *url;
+    char *api_key_file;
+    char *state_dir;
+    char *cache_size;
+    int rate;
+    double status_ttl, list_ttl, doc_ttl, neg_ttl, max_stale;
+    double timeout, connect_timeout, wait_poll;
+    char *max_body;
+    int insecure;
+    int key_on_cmdline;
+};
+
+#define OPT(t, p) { t, offsetof(struct options, p), 1 }
+enum { KEY_URL_FLAG, KEY_API_KEY };
+static const struct fuse_opt option_spec[] = {
+    OPT("url=%s", url),
+    OPT("api_key_file=%s", api_key_file),
+    OPT("state_dir=%s", state_dir),
+    OPT("rate=%d", rate),
+    OPT("cache_size=%s", cache_size),
+    OPT("status_ttl=%lf", status_ttl),
+    OPT("list_ttl=%lf", list_ttl),
+    OPT("doc_ttl=%lf", doc_ttl),
+    OPT("neg_ttl=%lf", neg_ttl),
+    OPT("max_stale=%lf", max_stale),
+    OPT("timeout=%lf", timeout),
+    OPT("connect_timeout=%lf", connect_timeout),
+    OPT("wait_poll=%lf", wait_poll),
+    OPT("max_body=%s", max_body),
+    OPT("insecure", insecure),
+    FUSE_OPT_KEY("--url=", KEY_URL_FLAG),
+    FUSE_OPT_KEY("--url", KEY_URL_FLAG),
+    FUSE_OPT_KEY("api_key=", KEY_API_KEY),
+    FUSE_OPT_KEY("--api-key", KEY_API_KEY),
+    FUSE_OPT_KEY("--api-key=", KEY_API_KEY),
+    FUSE_OPT_END
+};
+
+static int pending_url_value;   /* "--url" seen, value is the next argument */
+
+static int on_option(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+    struct options *o = data;
+    if (pending_url_value && key == FUSE_OPT_KEY_NONOPT) {
+        pending_url_value = 0;
+        free(o->url);
+        o->url = xstrdup(arg);
+        return 0;
+    }
+    switch (key) {
+    case KEY_URL_FLAG:
+        if (strncmp(arg, "--url=", 6) == 0) {
+            free(o->url);
+            o->url = xstrdup(arg + 6);
+        } else {
+            pending_url_value = 1;
+        }
+        return 0;
+    case KEY_API_KEY:
+        o->key_on_cmdline = 1;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+static void usage(const char *prog)
+{
+    printf("usage: %s [options] MOUNTPOINT\n\n"
+           "Mounts the WebRobot ETL API as a directory tree.\n"
+           "The API key comes from $WEBROBOT_API_KEY or -o api_key_file=PATH (mode 600).\n\n"
+           "webrobotfs options:\n"
+           "    --url URL, -o url=URL  server root (default " DEFAULT_URL ")\n"
+           "    -o api_key_file=PATH   read the key from a private file\n"
+           "    -o state_dir=DIR       execution journal (default $XDG_STATE_HOME/webrobotfs)\n"
+           "    -o rate=N              max API requests per 60 s window (default 1000)\n"
+           "    -o cache_size=BYTES    cache memory cap, K/M/G suffixes (default 256M)\n"
+           "    -o status_ttl=SECS     lifetime of a running run's status and logs (default 1)\n"
+           "    -o list_ttl=SECS       lifetime of project and job listings (default 5)\n"
+           "    -o doc_ttl=SECS        lifetime of documents and metrics (default 5)\n"
+           "    -o neg_ttl=SECS        lifetime of 'not found' answers (default 5)\n"
+           "    -o max_stale=SECS      serve copies up to this old when the API fails (default 3600)\n"
+           "    -o timeout=SECS        give up on a request after this, retries included (default 30)\n"
+           "    -o connect_timeout=SECS  TCP/TLS connect timeout (default 10)\n"
+           "    -o wait_poll=SECS      how often a read of 'wait' checks the status (default 0.5)\n"
+           "    -o max_body=BYTES      refuse larger responses (default 512M)\n"
+           "    -o insecure            do not verify TLS certificates (warns)\n\n",
+           prog);
+}
+
+/* "256M" → bytes; 0 on a bad value. */
+static size_t parse_size(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0)
+        return 0;
+    switch (*end) {
+    case 'k': case 'K': v *= 1024; end++; break;
+    case 'm': case 'M': v *= 1024 * 1024; end++; break;
+    case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    return *end ? 0 : (size_t)v;
+}
+
+static char *default_state_dir(void)
+{
+    const char *xdg = getenv("XDG_STATE_HOME");
+    if (xdg && *xdg == '/')
+        return xasprintf("%s/webrobotfs", xdg);
+    const char *home = getenv("HOME");
+    return xasprintf("%s/.local/state/webrobotfs", home && *home ? home : "/tmp");
+}
+
+static int64_t secs_to_ms(double s)
+{
+    return (int64_t)(s * 1000.0);
+}
+
+/* Check values; returns a message for the first bad one, or NULL. */
+static const char *validate(const struct options *o, size_t cache_size, size_t max_body)
+{
+    if (o->rate < 1)
+        return "rate must be at least 1";
+    if (!cache_size)
+        return "cache_size must be a size such as 256M";
+    if (!max_body)
+        return "max_body must be a size such as 512M";
+    if (o->status_ttl < 0 || o->list_ttl < 0 || o->doc_ttl < 0 || o->neg_ttl < 0 || o->max_stale < 0)
+        return "TTLs and max_stale must not be negative";
+    if (o->timeout <= 0 || o->connect_timeout <= 0 || o->wait_poll <= 0)
+        return "timeout, connect_timeout and wait_poll must be positive";
+    if (strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0)
+        return "url must start with http:// or https://";
+    return NULL;
+}
+
+int main(int argc, char *argv[])
+{
+    struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+    struct options o = { .rate = 1000, .status_ttl = 1, .list_ttl = 5, .doc_ttl = 5,
+                         .neg_ttl = 5, .max_stale = 3600, .timeout = 30,
+                         .connect_timeout = 10, .wait_poll = 0.5 };
+    struct fuse_cmdline_opts cmd = { 0 };
+    struct fs_ctx ctx = { 0 };
+    struct fuse *fuse = NULL;
+    char *key = NULL;
+    int status = 1;
+
+    o.url = xstrdup(DEFAULT_URL);
+    if (fuse_opt_parse(&args, &o, option_spec, on_option) < 0)
+        goto out_args;
+    if (fuse_parse_cmdline(&args, &cmd) < 0)
+        goto out_args;
+    if (cmd.show_help) {
+        usage(argv[0]);
+        fuse_cmdline_help();
+        fuse_lib_help(&args);
+        status = 0;
+        goto out_args;
+    }
+    if (cmd.show_version) {
+        printf("webrobotfs " VERSION "\n");
+        status = 0;
+        goto out_args;
+    }
+    if (o.key_on_cmdline) {
+        fprintf(stderr, "webrobotfs: the API key is never taken from the command line "
+                        "(others can read it there); use WEBROBOT_API_KEY or -o api_key_file=PATH\n");
+        goto out_args;
+    }
+    if (!cmd.mountpoint) {
+        fprintf(stderr, "webrobotfs: no mount point given (try --help)\n");
+        goto out_args;
+    }
+    size_t url_len = strlen(o.url);
+    while (url_len > 0 && o.url[url_len - 1] == '/')
+        o.url[--url_len] = '\0';
+    size_t cache_size = parse_size(o.cache_size ? o.cache_size : "256M");
+    size_t max_body = parse_size(o.max_body ? o.max_body : "512M");
+    const char *bad = validate(&o, cache_size, max_body);
+    if (bad) {
+        fprintf(stderr, "webrobotfs: %s\n", bad);
+        goto out_args;
+    }
+    const char *why = NULL;
+    if (secret_load(o.api_key_file, &key, &why) < 0) {
+        fprintf(stderr, "webrobotfs: %s%s%s\n", why, o.api_key_file ? ": " : "",
+                o.api_key_file ? o.api_key_file : "");
+        goto out_args;
+    }
+    log_setup(cmd.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO, !cmd.foreground);
+    if (o.insecure)
+        fprintf(stderr, "webrobotfs: warning: TLS certificate checks are OFF (-o insecure)\n");
+
+    char *state_dir = o.state_dir ? xstrdup(o.state_dir) : default_state_dir();
+    int err = 0;
+    ctx.journal = journal_open(state_dir, o.url, &err);
+    if (!ctx.journal) {
+        fprintf(stderr, "webrobotfs: cannot use state directory %s: %s\n", state_dir, strerror(-err));
+        free(state_dir);
+        goto out_key;
+    }
+    free(state_dir);
+    if (http_global_init() < 0) {
+        fprintf(stderr, "webrobotfs: cannot initialise libcurl\n");
+        goto out_journal;
+    }
+    ctx.clock = clock_now_ms;
+    ctx.rl = rl_new(o.rate, 60000, clock_now_ms);
+    struct http_config hc = { o.url, key, secs_to_ms(o.timeout), secs_to_ms(o.connect_timeout),
+                              max_body, o.insecure };
+    ctx.http = http_new(&hc, ctx.rl);
+    explicit_bzero(key, strlen(key));
+    http_set_interrupt_check(ctx.http, fuse_interrupted);
+    ctx.cache = cache_new(cache_size, secs_to_ms(o.max_stale), clock_now_ms);
+    struct api_ttls ttls = { secs_to_ms(o.status_ttl), secs_to_ms(o.list_ttl),
+                             secs_to_ms(o.doc_ttl), secs_to_ms(o.neg_ttl) };
+    ctx.api = api_new(ctx.http, ctx.cache, &ttls);
+    ctx.wait_poll_ms = secs_to_ms(o.wait_poll);
+    ctx.uid = getuid();
+    ctx.gid = getgid();
+    ctx.mount_time = time(NULL);
+
+    fuse = fuse_new(&args, fs_operations(), sizeof(struct fuse_operations), &ctx);
+    if (!fuse)
+        goto out_parts;
+    if (fuse_mount(fuse, cmd.mountpoint) != 0) {
+        fprintf(stderr, "webrobotfs: cannot mount on %s (if a mount is stale there, "
+                        "run: fusermount3 -u %s)\n", cmd.mountpoint, cmd.mountpoint);
+        goto out_fuse;
+    }
+    if (fuse_daemonize(cmd.foreground) != 0)
+        goto out_unmount;
+    if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0)
+        goto out_unmount;
+    log_info("mounted %s on %s", o.url, cmd.mountpoint);
+    if (cmd.singlethread) {
+        status = fuse_loop(fuse) == 0 ? 0 : 1;
+    } else {
+        struct fuse_loop_config *lc = fuse_loop_cfg_create();
+        fuse_loop_cfg_set_clone_fd(lc, (unsigned)cmd.clone_fd);
+        fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
+        /* blocked `wait` readers each hold a thread: allow many */
+        fuse_loop_cfg_set_max_threads(lc, cmd.max_threads > 10 ? cmd.max_threads : 128);
+        status = fuse_loop_mt(fuse, lc) == 0 ? 0 : 1;
+        fuse_loop_cfg_destroy(lc);
+    }
+    fuse_remove_signal_handlers(fuse_get_session(fuse));
+out_unmount:
+    fuse_unmount(fuse);
+out_fuse:
+    fuse_destroy(fuse);
+out_parts:
+    api_free(ctx.api);
+    cache_free(ctx.cache);
+    http_free(ctx.http);
+    rl_free(ctx.rl);
+    http_global_cleanup();
+out_journal:
+    journal_close(ctx.journal);
+out_key:
+    if (key) {
+        explicit_bzero(key, strlen(key));
+        free(key);
+    }
+out_args:
+    free(cmd.mountpoint);
+    fuse_opt_free_args(&args);
+    free(o.url);
+    free(o.api_key_file);
+    free(o.state_dir);
+    free(o.cache_size);
+    free(o.max_body);
+    return status;
+}
