@@ -323,19 +323,21 @@ static int op_write(const char *path, const char *data, size_t size, off_t off,
     return rc < 0 ? rc : (int)size;
 }
 
-/* close(): an execute request left incomplete is an error, and nothing is sent. */
+/* close(): an execute request left incomplete is an error, and nothing is
+ * sent. flush runs for every close of every duplicate of the descriptor
+ * (shells dup and close around each redirected command), so it reports the
+ * error but keeps the bytes: a later write may still complete the request.
+ * release, at the last close, discards what is left. */
 static int op_flush(const char *path, struct fuse_file_info *fi)
 {
     struct handle *h = (struct handle *)(uintptr_t)fi->fh;
     int rc = 0;
     pthread_mutex_lock(&h->lock);
-    if (h->route.kind == N_EXECUTE && h->pending.len > 0) {
-        if (!execreq_is_blank(h->pending.data, h->pending.len)) {
-            log_warn("execute for job %s: incomplete request at close; nothing sent",
-                     h->route.job);
-            rc = -EINVAL;
-        }
-        buf_reset(&h->pending);
+    if (h->route.kind == N_EXECUTE && h->pending.len > 0 &&
+        !execreq_is_blank(h->pending.data, h->pending.len)) {
+        log_debug("execute for job %s: incomplete request at close; nothing sent",
+                 h->route.job);
+        rc = -EINVAL;
     }
     pthread_mutex_unlock(&h->lock);
     return rc;

@@ -178,6 +178,11 @@ int main(int argc, char *argv[])
     o.url = xstrdup(DEFAULT_URL);
     if (fuse_opt_parse(&args, &o, option_spec, on_option) < 0)
         goto out_args;
+    if (o.key_on_cmdline) {
+        fprintf(stderr, "webrobotfs: the API key is never taken from the command line "
+                        "(others can read it there); use WEBROBOT_API_KEY or -o api_key_file=PATH\n");
+        goto out_args;
+    }
     if (fuse_parse_cmdline(&args, &cmd) < 0)
         goto out_args;
     if (cmd.show_help) {
@@ -190,11 +195,6 @@ int main(int argc, char *argv[])
     if (cmd.show_version) {
         printf("webrobotfs " VERSION "\n");
         status = 0;
-        goto out_args;
-    }
-    if (o.key_on_cmdline) {
-        fprintf(stderr, "webrobotfs: the API key is never taken from the command line "
-                        "(others can read it there); use WEBROBOT_API_KEY or -o api_key_file=PATH\n");
         goto out_args;
     }
     if (!cmd.mountpoint) {
@@ -270,7 +270,8 @@ int main(int argc, char *argv[])
         fuse_loop_cfg_set_clone_fd(lc, (unsigned)cmd.clone_fd);
         fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
         /* blocked `wait` readers each hold a thread: allow many */
-        fuse_loop_cfg_set_max_threads(lc, cmd.max_threads > 10 ? cmd.max_threads : 128);
+        int user_set = cmd.max_threads > 0 && cmd.max_threads <= 100000;
+        fuse_loop_cfg_set_max_threads(lc, user_set ? cmd.max_threads : 128);
         status = fuse_loop_mt(fuse, lc) == 0 ? 0 : 1;
         fuse_loop_cfg_destroy(lc);
     }

@@ -32,7 +32,7 @@ start_emu() {
     echo "$EMU_PID" >"$WORK/emu.pid"
     local i
     for i in $(seq 1 100); do
-        EMU_URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$WORK/emu.out")
+        EMU_URL=$(sed -n 's/^listening on \(http:[^ ]*\)$/\1/p' "$WORK/emu.out" 2>/dev/null)
         if [ -n "$EMU_URL" ]; then
             echo "$EMU_URL" >"$WORK/emu.url"
             return 0
@@ -49,7 +49,7 @@ stop_emu() {
     [ -n "$EMU_PID" ] || return 0
     kill "$EMU_PID" 2>/dev/null
     wait_pid "$EMU_PID" 50 || kill -9 "$EMU_PID" 2>/dev/null
-    wait "$EMU_PID" 2>/dev/null
+    wait "$EMU_PID" 2>/dev/null || true
     check_sanitizer_log "$WORK/emu.err" emulator
     EMU_PID=""
     rm -f "$WORK/emu.pid"
@@ -94,7 +94,7 @@ unmount_fs() {
         log "webrobotfs did not exit after unmount; killing pid $FS_PID"
         kill -9 "$FS_PID" 2>/dev/null
     fi
-    wait "$FS_PID" 2>/dev/null
+    wait "$FS_PID" 2>/dev/null || true
     is_mounted && fusermount3 -uz "$MNT" 2>/dev/null
     check_sanitizer_log "$WORK/fs.err" webrobotfs
     FS_PID=""

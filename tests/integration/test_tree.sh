@@ -90,6 +90,7 @@ t_ls_lR_of_the_whole_tree_draws_no_429() {
 }
 
 t_wrong_key_is_eacces() {
+
     unmount_fs
     TEST_KEY="demo:wrong-key" mount_fs
     assert_fails_with "Permission denied" ls "$P"
@@ -106,6 +107,7 @@ t_key_is_refused_on_the_command_line() {
 
 t_key_file_readable_by_others_is_refused() {
     local kf="$WORK/key" out
+    mkdir -p "$WORK/nowhere"
     printf '%s\n' "$KEY" >"$kf"
     chmod 644 "$kf"
     out=$(env -u WEBROBOT_API_KEY "$FS_BIN" -f -o api_key_file="$kf" --url "$EMU_URL" "$WORK/nowhere" 2>&1) && return 1
