@@ -22,7 +22,8 @@ struct entry {
     uint64_t fill_gen;          /* bumped when a fill ends */
     int last_fill_err;          /* result of the fill that ended last */
     struct cache_value last_fill_value;  /* kept for waiters of that fill */
-    int invalidated;            /* invalidated while a fill ran */
+    int detached;               /* invalidated while in use: out of the table
+                                 * and the LRU, freed by its last user */
     int waiters;                /* threads sleeping on this entry */
     struct entry *lru_prev, *lru_next;  /* most recent at head */
     UT_hash_handle hh;
@@ -101,16 +102,34 @@ static void drop_value(struct cache *c, struct entry *e)
     e->has_value = 0;
 }
 
-static void destroy_entry(struct cache *c, struct entry *e)
+/* Take e out of the table and the LRU: new lookups no longer find it. */
+static void unlink_entry(struct cache *c, struct entry *e)
 {
     drop_value(c, e);
-    blob_unref(e->last_fill_value.body);
     c->bytes -= ENTRY_OVERHEAD + strlen(e->key);
     lru_unlink(c, e);
     HASH_DEL(c->table, e);
+    c->st.entries--;
+}
+
+static void free_entry(struct entry *e)
+{
+    blob_unref(e->last_fill_value.body);
     free(e->key);
     free(e);
-    c->st.entries--;
+}
+
+static void destroy_entry(struct cache *c, struct entry *e)
+{
+    unlink_entry(c, e);
+    free_entry(e);
+}
+
+/* A detached entry is freed by whoever uses it last. */
+static void release_if_detached(struct entry *e)
+{
+    if (e->detached && !e->fetching && e->waiters == 0)
+        free_entry(e);
 }
 
 static int pinned(const struct entry *e)
@@ -224,13 +243,13 @@ int cache_get(struct cache *c, const char *key, cache_fill_fn fill, void *arg,
             *how = CACHE_STALE;
             rc = 0;
         }
+        release_if_detached(e);
         pthread_mutex_unlock(&c->lock);
         return rc;
     }
     c->st.misses++;
     *how = CACHE_MISS;
     e->fetching = 1;
-    e->invalidated = 0;
     int have_stale = stale_usable(c, e, now);
     pthread_mutex_unlock(&c->lock);
 
@@ -246,7 +265,7 @@ int cache_get(struct cache *c, const char *key, cache_fill_fn fill, void *arg,
     if (rc == 0) {
         if (e->waiters > 0)        /* kept only for the waiters of this fill */
             give(&e->last_fill_value, &fresh);
-        if (!e->invalidated) {
+        if (!e->detached) {
             drop_value(c, e);
             e->value = fresh;      /* the entry takes the fill's reference */
             e->has_value = 1;
@@ -263,6 +282,7 @@ int cache_get(struct cache *c, const char *key, cache_fill_fn fill, void *arg,
         rc = 0;
     }
     pthread_cond_broadcast(&c->fill_done);
+    release_if_detached(e);
     enforce_cap(c);
     pthread_mutex_unlock(&c->lock);
     return rc;
@@ -282,14 +302,17 @@ int cache_peek(struct cache *c, const char *key, struct cache_value *out)
     return rc;
 }
 
+/* An entry in use by a fill or its waiters leaves the table at once (so the
+ * next reader fills anew, never joining a fill that started before the
+ * invalidation) and is freed by its last user. */
 static void invalidate_locked(struct cache *c, struct entry *e)
 {
-    if (e->fetching)
-        e->invalidated = 1;
-    if (pinned(e))
-        drop_value(c, e);
-    else
+    if (pinned(e)) {
+        unlink_entry(c, e);
+        e->detached = 1;
+    } else {
         destroy_entry(c, e);
+    }
 }
 
 void cache_invalidate(struct cache *c, const char *key)

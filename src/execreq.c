@@ -101,8 +101,13 @@ enum execreq_state execreq_take(const char *data, size_t len, char **body,
     size_t start = 0;
     while (start < len && is_ws(data[start]) && data[start] != '\n')
         start++;
-    if (start == len)
+    if (start == len) {
+        if (len > EXECREQ_MAX) {
+            *why = "request too large";
+            return EXECREQ_INVALID;
+        }
         return EXECREQ_NEED_MORE;
+    }
     if (data[start] == '\n') {
         *body = xstrdup("{}");
         *consumed = start + 1;
@@ -117,13 +122,12 @@ enum execreq_state execreq_take(const char *data, size_t len, char **body,
         *why = "not valid JSON";
         return EXECREQ_INVALID;
     }
-    if (end == 0) {
-        if (len > EXECREQ_MAX) {
-            *why = "request too large";
-            return EXECREQ_INVALID;
-        }
-        return EXECREQ_NEED_MORE;
+    if (end == 0 ? len > EXECREQ_MAX : start + (size_t)end > EXECREQ_MAX) {
+        *why = "request too large";
+        return EXECREQ_INVALID;
     }
+    if (end == 0)
+        return EXECREQ_NEED_MORE;
     cJSON *obj = cJSON_ParseWithLength(data + start, (size_t)end);
     if (!cJSON_IsObject(obj)) {
         cJSON_Delete(obj);

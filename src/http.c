@@ -243,7 +243,7 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
     enum rl_prio prio = is_read(req) ? RL_READ : RL_WRITE;
     for (int tries = 0;; tries++) {
         int64_t now = clock_now_ms();
-        int slot = req->give_up_when_throttled
+        int slot = req->fail_fast
                        ? rl_try_take(h->rl, prio, now, NULL)
                        : rl_acquire(h->rl, prio, deadline, h->interrupted);
         if (slot < 0) {
@@ -277,7 +277,7 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
             count(h, &h->st.transport_errors);
             log_warn("%s %s: %s", req->method, req->target, curl_easy_strerror(rc));
             retry = is_read(req) || rc == CURLE_COULDNT_CONNECT;
-            if (!retry || now + wait >= deadline) {
+            if (!retry || req->fail_fast || now + wait >= deadline) {
                 buf_free(&resp->body);
                 return -EIO;
             }
@@ -288,14 +288,14 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
             rl_pause_until(h->rl, now + wait);
             log_warn("%s %s: 429 from the server, pausing requests for %lld ms",
                      req->method, req->target, (long long)wait);
-            retry = !req->give_up_when_throttled;
+            retry = 1;
         } else if (status >= 500 && is_read(req)) {
             log_warn("%s %s: HTTP %ld", req->method, req->target, status);
             retry = 1;
         }
         log_debug("%s %s -> %ld (%lld ms)", req->method, req->target, status,
                   (long long)(now - start));
-        if (!retry || now + wait >= deadline) {
+        if (!retry || req->fail_fast || now + wait >= deadline) {
             resp->status = status;
             return 0;
         }

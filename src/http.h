@@ -31,7 +31,8 @@ struct http_request {
     const char *target;         /* path and query, already encoded */
     const char *body;           /* NULL for none */
     size_t body_len;
-    int give_up_when_throttled; /* fail with -EAGAIN instead of waiting for budget */
+    int fail_fast;              /* a stale copy can stand in: no waiting for the
+                                   budget (-EAGAIN), no retries */
 };
 
 struct http_response {

@@ -239,8 +239,8 @@ static void list_one(void *arg, const char *id, const char *name)
 {
     struct lister *l = arg;
     const char *what = l->by_name ? name : id;
-    if (!what)
-        return;
+    if (!what || !*what)
+        return;     /* an empty id could not be opened: not listed */
     struct buf b = BUF_INIT;
     names_encode(&b, what);
     l->add(l->arg, b.data);

@@ -20,8 +20,30 @@ static void indent(struct buf *out, int depth)
         buf_adds(out, "  ");
 }
 
+/* cJSON prints numbers with 15 significant digits when that is "close
+ * enough", which changes 0.30000000000000004 or 1234567890123456: print the
+ * shortest of 15, 16 or 17 digits that reads back as the same double. */
+static void number(struct buf *out, double d)
+{
+    char tmp[32];
+    if (!isfinite(d)) {
+        buf_adds(out, "null");
+        return;
+    }
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(tmp, sizeof(tmp), "%.*g", digits, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    buf_adds(out, tmp);
+}
+
 static void scalar(struct buf *out, const cJSON *item)
 {
+    if (cJSON_IsNumber(item)) {
+        number(out, item->valuedouble);
+        return;
+    }
     char *s = cJSON_PrintUnformatted(item);
     if (s) {
         buf_adds(out, s);

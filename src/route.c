@@ -91,7 +91,8 @@ static int match_row(const struct node_def *def, char **seg, int nseg, struct ro
     for (int i = 0; i < nseg; i++) {
         if (pseg[i][0] == '*') {
             char *id = names_decode(seg[i]);
-            if (!id) {
+            if (!id || !*id) {      /* an empty id has no URL of its own */
+                free(id);
                 route_free(r);
                 return 0;
             }
@@ -111,8 +112,10 @@ static int match_row(const struct node_def *def, char **seg, int nseg, struct ro
 
 int route_resolve(const char *path, struct route *r)
 {
-    if (path[0] != '/' || strlen(path) >= 4096)
+    if (path[0] != '/')
         return -ENOENT;
+    if (strlen(path) >= 4096)
+        return -ENAMETOOLONG;
     char *copy = xstrdup(path);
     char *seg[MAX_SEGMENTS];
     int nseg = split(copy, seg, MAX_SEGMENTS);

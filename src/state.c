@@ -29,9 +29,11 @@ struct exec_rec {
     int64_t ts;
 };
 
-/* The executions of one job, in insertion order. */
+/* The executions of one job, oldest first. */
 struct job_recs {
-    char *key;                  /* project "\n" job */
+    char *key;                  /* encoded project "\t" encoded job: the
+                                 * encoding holds no tab, so keys of
+                                 * different (project, job) never collide */
     struct exec_rec *execs;
     size_t n, cap;
     UT_hash_handle hh;
@@ -46,7 +48,11 @@ struct journal {
 
 static char *job_key(const char *project, const char *job)
 {
-    return xasprintf("%s\n%s", project, job);
+    struct buf b = BUF_INIT;
+    names_url_segment(&b, project);
+    buf_addc(&b, '\t');
+    names_url_segment(&b, job);
+    return buf_steal(&b);
 }
 
 static struct job_recs *find_job(struct journal *j, const char *project, const char *job)
@@ -82,8 +88,12 @@ static int remember(struct journal *j, const char *project, const char *job,
         r->cap = r->cap ? r->cap * 2 : 8;
         r->execs = xrealloc(r->execs, r->cap * sizeof(*r->execs));
     }
-    r->execs[r->n].exec = xstrdup(exec);
-    r->execs[r->n].ts = ts;
+    size_t at = r->n;           /* after every record not newer than ts */
+    while (at > 0 && r->execs[at - 1].ts > ts)
+        at--;
+    memmove(&r->execs[at + 1], &r->execs[at], (r->n - at) * sizeof(*r->execs));
+    r->execs[at].exec = xstrdup(exec);
+    r->execs[at].ts = ts;
     r->n++;
     j->total++;
     return 1;
@@ -91,6 +101,8 @@ static int remember(struct journal *j, const char *project, const char *job,
 
 static int mkdir_p(const char *dir)
 {
+    if (!*dir)
+        return -ENOENT;
     char *tmp = xstrdup(dir);
     int rc = 0;
     for (char *p = tmp + 1;; p++) {
@@ -123,10 +135,11 @@ static uint64_t fnv1a(const char *s)
 static void load_line(struct journal *j, char *line, int lineno)
 {
     char *fields[4];
-    char *save = NULL;
     int n = 0;
-    for (char *f = strtok_r(line, "\t\n", &save); f && n < 4; f = strtok_r(NULL, "\t\n", &save))
-        fields[n++] = f;
+    line[strcspn(line, "\n")] = '\0';
+    for (char *f; n < 5 && (f = strsep(&line, "\t")) != NULL; n++)
+        if (n < 4)
+            fields[n] = f;
     char *ids[3] = { NULL, NULL, NULL };
     int ok = n == 4;
     for (int i = 0; ok && i < 3; i++)
@@ -203,16 +216,9 @@ void journal_close(struct journal *j)
 
 static void append_record(struct buf *b, const char *key, const struct exec_rec *e)
 {
-    const char *nl = strchr(key, '\n');
-    char *project = xstrndup(key, (size_t)(nl - key));
-    buf_printf(b, "%lld\t", (long long)e->ts);
-    names_url_segment(b, project);
-    buf_addc(b, '\t');
-    names_url_segment(b, nl + 1);
-    buf_addc(b, '\t');
+    buf_printf(b, "%lld\t%s\t", (long long)e->ts, key);
     names_url_segment(b, e->exec);
     buf_addc(b, '\n');
-    free(project);
 }
 
 static int write_all(int fd, const char *p, size_t n)
