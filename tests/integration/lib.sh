@@ -27,7 +27,7 @@ log() { printf '  %s\n' "$*" >&2; }
 
 # start_emu [emulator options...]: sets EMU_PID and EMU_URL.
 start_emu() {
-    "$EMU_BIN" --port 0 --key "$KEY" "$@" >"$WORK/emu.out" 2>"$WORK/emu.err" &
+    "$EMU_BIN" --port "${EMU_PORT:-0}" --key "$KEY" "$@" >"$WORK/emu.out" 2>"$WORK/emu.err" &
     EMU_PID=$!
     echo "$EMU_PID" >"$WORK/emu.pid"
     local i

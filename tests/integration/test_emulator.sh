@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# emu_smoke.sh — end-to-end smoke test of webrobot-emu with curl and jq:
+# test_emulator.sh — end-to-end smoke test of webrobot-emu with curl and jq:
 # auth, projects, the execution lifecycle and its logs, errors, rate limit,
 # stats and request log, Strapi paging, clean shutdown.
 #
-# Usage: tests/integration/emu_smoke.sh   (EMU=path or BUILD=dir to pick the
+# Usage: tests/integration/test_emulator.sh   (EMU=path or BUILD=dir to pick the
 # binary; default build/webrobot-emu). Prints "N passed, N failed" last and
 # exits non-zero on any failure. Takes about 10 seconds.
 set -u
