@@ -433,6 +433,10 @@ static int op_statfs(const char *path, struct statvfs *st)
 
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
+    /* Lookups in one directory wait on the API (and on the limiter): let
+     * the kernel send them in parallel instead of one at a time. */
+    if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+        conn->want |= FUSE_CAP_PARALLEL_DIROPS;
     cfg->entry_timeout = 1.0;
     cfg->attr_timeout = 0.0;
     cfg->negative_timeout = 0.0;

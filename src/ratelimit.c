@@ -150,8 +150,8 @@ int rl_acquire(struct ratelimit *rl, enum rl_prio prio, int64_t deadline_ms,
         slot = try_take_locked(rl, prio, now, &wait);   /* writers_waiting only holds back reads */
         if (slot >= 0)
             break;
-        if (now >= deadline_ms) {
-            slot = -EAGAIN;
+        if (now >= deadline_ms || (wait > 100 && now + wait > deadline_ms)) {
+            slot = -EAGAIN;     /* no slot can free up in time: say so now */
             break;
         }
         if (interrupted && interrupted()) {

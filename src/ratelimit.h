@@ -36,7 +36,8 @@ int rl_try_take(struct ratelimit *rl, enum rl_prio prio, int64_t now, int64_t *w
  * failed). Every slot taken must be completed exactly once. */
 void rl_complete(struct ratelimit *rl, int slot, int64_t now);
 /* Block until a slot is granted or the clock reaches deadline_ms.
- * Returns the slot, -EAGAIN at the deadline, or -EINTR when interrupted()
+ * Returns the slot; -EAGAIN at the deadline, or at once when no slot can
+ * free up before it (a pause or window that ends too late); -EINTR when interrupted()
  * (may be NULL; polled at least every 200 ms) says so. */
 int rl_acquire(struct ratelimit *rl, enum rl_prio prio, int64_t deadline_ms,
                int (*interrupted)(void));

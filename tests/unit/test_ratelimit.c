@@ -215,6 +215,22 @@ Test(ratelimit, should_fail_acquire_with_eagain_when_the_deadline_has_passed)
     rl_free(rl);
 }
 
+Test(ratelimit, should_fail_acquire_at_once_when_no_slot_frees_before_the_deadline, .timeout = 5)
+{
+    /* The fake clock never moves: waiting would never end, so only an
+     * immediate answer passes. */
+    fake_now = 1000;
+    struct ratelimit *rl = rl_new(5, WINDOW, fake_clock);
+    for (int i = 0; i < 5; i++)
+        rl_complete(rl, rl_try_take(rl, RL_WRITE, fake_now, NULL), fake_now);
+    cr_expect_eq(rl_acquire(rl, RL_READ, fake_now + 10000, NULL), -EAGAIN,
+                 "the window frees a slot at 61000, after the deadline");
+    rl_pause_until(rl, fake_now + 120000);
+    cr_expect_eq(rl_acquire(rl, RL_WRITE, fake_now + 10000, NULL), -EAGAIN,
+                 "a pause longer than the time left");
+    rl_free(rl);
+}
+
 Test(ratelimit, should_stop_acquire_with_eintr_when_interrupted)
 {
     fake_now = 0;
