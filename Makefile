@@ -83,6 +83,13 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    BUILD=build-asan tests/integration/run.sh
 
+$(BUILD)/bench-%: tests/bench/%.c
+	$(CC) $(ALL_CFLAGS) $(FS_CFLAGS) -o $@ $< $(FS_LIBS)
+
+# Speed and memory ratios against baselines measured in the same run.
+bench: all $(BUILD)/bench-trivialfs $(BUILD)/bench-openloop
+	BUILD=$(BUILD) tests/bench/bench.sh
+
 demo: deps
 	$(MAKE) all
 	BUILD=$(BUILD) contrib/demo.sh

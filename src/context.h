@@ -11,6 +11,7 @@ struct cache;
 struct http;
 struct journal;
 struct ratelimit;
+struct size_book;
 
 struct fs_ctx {
     struct api *api;
@@ -18,6 +19,8 @@ struct fs_ctx {
     struct http *http;
     struct journal *journal;
     struct ratelimit *rl;
+    struct size_book *sizes;    /* file sizes the kernel has been told */
+    double attr_timeout;        /* seconds the kernel may cache attributes */
     int64_t (*clock)(void);     /* monotonic ms, for the limiter's window */
     int64_t wait_poll_ms;       /* how often `wait` looks at the status */
     uid_t uid;

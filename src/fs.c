@@ -1,11 +1,10 @@
 /* FUSE operations: see fs.h. Each operation resolves the path with route,
  * asks nodes for what the node holds, and turns that into a FUSE reply.
  *
- * Files are opened with direct_io: their text is produced on demand and
- * may change between opens, so the kernel page cache must not answer for
- * us. An open file keeps a snapshot of its text, so one `cat` sees one
- * consistent version; a growing log refreshes its snapshot when a reader
- * reaches its end (that is how `tail -f` sees new lines). */
+ * An open file keeps a snapshot of its text, so one `cat` sees one
+ * consistent version; a growing log (direct_io) refreshes its snapshot when
+ * a reader reaches its end (that is how `tail -f` sees new lines). See
+ * op_open for when the page cache may serve reads. */
 #include "fs.h"
 #include "blob.h"
 #include "buf.h"
@@ -14,6 +13,7 @@
 #include "log.h"
 #include "nodes.h"
 #include "route.h"
+#include "sizes.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -99,8 +99,11 @@ static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *
     } else {
         rc = node_check(ctx, &r);
     }
-    if (rc == 0)
+    if (rc == 0) {
         fill_stat(ctx, &r, size, st);
+        if (r.type == NT_FILE)
+            sizes_reported(ctx->sizes, path, size, ctx->clock());
+    }
     route_free(&r);
     return rc;
 }
@@ -216,7 +219,16 @@ static int op_open(const char *path, struct fuse_file_info *fi)
         free_handle(h);
         return rc;
     }
-    fi->direct_io = 1;
+    /* Text that may grow while open (a running log), is made per read
+     * (wait, .stats), or whose size the kernel may not know (sizes.h)
+     * bypasses the page cache. Other text may be read through it: the
+     * kernel then answers the reader's final read (EOF) itself. keep_cache
+     * stays off, so every open reads afresh. */
+    fi->direct_io = h->growing || r->kind == N_EXEC_WAIT || r->kind == N_EXECUTE ||
+                    r->kind == N_STATS || r->kind == N_STATS_PROM ||
+                    !sizes_kernel_agrees(ctx->sizes, path, h->text->len, ctx->clock());
+    /* Only execute has something to say at close (an incomplete request). */
+    fi->noflush = r->kind != N_EXECUTE;
     fi->fh = (uint64_t)(uintptr_t)h;
     return 0;
 }
@@ -437,12 +449,13 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
      * the kernel send them in parallel instead of one at a time. */
     if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
         conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+    struct fs_ctx *ctx = fuse_get_context()->private_data;
     cfg->entry_timeout = 1.0;
-    cfg->attr_timeout = 0.0;
+    cfg->attr_timeout = ctx->attr_timeout;
     cfg->negative_timeout = 0.0;
     cfg->use_ino = 0;
     cfg->nullpath_ok = 0;
-    return fuse_get_context()->private_data;
+    return ctx;
 }
 
 static const struct fuse_operations operations = {

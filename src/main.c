@@ -10,6 +10,7 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "secret.h"
+#include "sizes.h"
 #include "state.h"
 #include "xalloc.h"
 
@@ -31,7 +32,7 @@ struct options {
     char *cache_size;
     int rate;
     double status_ttl, list_ttl, doc_ttl, neg_ttl, max_stale;
-    double timeout, connect_timeout, wait_poll;
+    double timeout, connect_timeout, wait_poll, attr_cache;
     char *max_body;
     int insecure;
     int key_on_cmdline;
@@ -53,6 +54,7 @@ static const struct fuse_opt option_spec[] = {
     OPT("timeout=%lf", timeout),
     OPT("connect_timeout=%lf", connect_timeout),
     OPT("wait_poll=%lf", wait_poll),
+    OPT("attr_cache=%lf", attr_cache),
     OPT("max_body=%s", max_body),
     OPT("insecure", insecure),
     FUSE_OPT_KEY("--url=", KEY_URL_FLAG),
@@ -102,7 +104,7 @@ static void usage(const char *prog)
            "    -o state_dir=DIR       execution journal (default $XDG_STATE_HOME/webrobotfs)\n"
            "    -o rate=N              max API requests per 60 s window (default 1000)\n"
            "    -o cache_size=BYTES    cache memory cap, K/M/G suffixes (default 256M)\n"
-           "    -o status_ttl=SECS     lifetime of a running run's status and logs (default 1)\n"
+           "    -o status_ttl=SECS     lifetime of a running run's status and logs (default 2)\n"
            "    -o list_ttl=SECS       lifetime of project and job listings (default 5)\n"
            "    -o doc_ttl=SECS        lifetime of documents and metrics (default 5)\n"
            "    -o neg_ttl=SECS        lifetime of 'not found' answers (default 5)\n"
@@ -111,6 +113,7 @@ static void usage(const char *prog)
            "    -o connect_timeout=SECS  TCP/TLS connect timeout (default 10)\n"
            "    -o wait_poll=SECS      how often a read of 'wait' checks the status (default 0.5)\n"
            "    -o max_body=BYTES      refuse larger responses (default 512M)\n"
+           "    -o attr_cache=SECS     how long the kernel may cache sizes (default 1)\n"
            "    -o insecure            do not verify TLS certificates (warns)\n\n",
            prog);
 }
@@ -156,6 +159,8 @@ static const char *validate(const struct options *o, size_t cache_size, size_t m
         return "max_body must be a size such as 512M";
     if (o->status_ttl < 0 || o->list_ttl < 0 || o->doc_ttl < 0 || o->neg_ttl < 0 || o->max_stale < 0)
         return "TTLs and max_stale must not be negative";
+    if (o->attr_cache < 0 || o->attr_cache > 60)
+        return "attr_cache must be between 0 and 60 seconds";
     if (o->timeout <= 0 || o->connect_timeout <= 0 || o->wait_poll <= 0)
         return "timeout, connect_timeout and wait_poll must be positive";
     if (strncmp(o->url, "http://", 7) != 0 && strncmp(o->url, "https://", 8) != 0)
@@ -166,9 +171,9 @@ static const char *validate(const struct options *o, size_t cache_size, size_t m
 int main(int argc, char *argv[])
 {
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-    struct options o = { .rate = 1000, .status_ttl = 1, .list_ttl = 5, .doc_ttl = 5,
+    struct options o = { .rate = 1000, .status_ttl = 2, .list_ttl = 5, .doc_ttl = 5,
                          .neg_ttl = 5, .max_stale = 3600, .timeout = 30,
-                         .connect_timeout = 10, .wait_poll = 0.5 };
+                         .connect_timeout = 10, .wait_poll = 0.5, .attr_cache = 1 };
     struct fuse_cmdline_opts cmd = { 0 };
     struct fs_ctx ctx = { 0 };
     struct fuse *fuse = NULL;
@@ -246,6 +251,8 @@ int main(int argc, char *argv[])
                              secs_to_ms(o.doc_ttl), secs_to_ms(o.neg_ttl) };
     ctx.api = api_new(ctx.http, ctx.cache, &ttls);
     ctx.wait_poll_ms = secs_to_ms(o.wait_poll);
+    ctx.attr_timeout = o.attr_cache;
+    ctx.sizes = sizes_new(secs_to_ms(o.attr_cache) + 200, 200000);
     ctx.uid = getuid();
     ctx.gid = getgid();
     ctx.mount_time = time(NULL);
@@ -282,6 +289,7 @@ out_fuse:
     fuse_destroy(fuse);
 out_parts:
     api_free(ctx.api);
+    sizes_free(ctx.sizes);
     cache_free(ctx.cache);
     http_free(ctx.http);
     rl_free(ctx.rl);

@@ -7,6 +7,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,14 @@ static const struct node_def nodes[] = {
 #define MAX_SEGMENTS 16
 #define MAX_NAME 255
 
+/* The table's patterns split into segments once, at first use. */
+struct compiled_row {
+    int nseg;
+    char seg[MAX_SEGMENTS][32];
+};
+static struct compiled_row compiled[NODE_COUNT];
+static pthread_once_t compiled_once = PTHREAD_ONCE_INIT;
+
 /* Split "/a/b/c" in place into segments; returns the count or -1. */
 static int split(char *path, char **seg, int max)
 {
@@ -67,6 +76,18 @@ static int split(char *path, char **seg, int max)
     return n;
 }
 
+static void compile_table(void)
+{
+    for (size_t i = 0; i < NODE_COUNT; i++) {
+        char pat[256];
+        char *seg[MAX_SEGMENTS];
+        snprintf(pat, sizeof(pat), "%s", nodes[i].pattern);
+        compiled[i].nseg = split(pat, seg, MAX_SEGMENTS);
+        for (int k = 0; k < compiled[i].nseg; k++)
+            snprintf(compiled[i].seg[k], sizeof(compiled[i].seg[k]), "%s", seg[k]);
+    }
+}
+
 static char **capture_slot(struct route *r, char tag)
 {
     switch (tag) {
@@ -78,35 +99,34 @@ static char **capture_slot(struct route *r, char tag)
     }
 }
 
-/* Try one table row against the segments; fills r on success. */
-static int match_row(const struct node_def *def, char **seg, int nseg, struct route *r)
+/* Try one table row against the segments; fills r on success. Literal
+ * segments are compared first, so ids are decoded only for the row that
+ * matches. */
+static int match_row(size_t row, char **seg, int nseg, struct route *r)
 {
-    char pat[256];
-    snprintf(pat, sizeof(pat), "%s", def->pattern);
-    char *pseg[MAX_SEGMENTS];
-    int npat = split(pat, pseg, MAX_SEGMENTS);
-    if (npat != nseg)
+    const struct compiled_row *c = &compiled[row];
+    if (c->nseg != nseg)
         return 0;
+    for (int i = 0; i < nseg; i++)
+        if (c->seg[i][0] != '*' && strcmp(c->seg[i], seg[i]) != 0)
+            return 0;
     memset(r, 0, sizeof(*r));
     for (int i = 0; i < nseg; i++) {
-        if (pseg[i][0] == '*') {
-            char *id = names_decode(seg[i]);
-            if (!id || !*id) {      /* an empty id has no URL of its own */
-                free(id);
-                route_free(r);
-                return 0;
-            }
-            char **slot = capture_slot(r, pseg[i][1]);
-            free(*slot);
-            *slot = id;
-        } else if (strcmp(pseg[i], seg[i]) != 0) {
+        if (c->seg[i][0] != '*')
+            continue;
+        char *id = names_decode(seg[i]);
+        if (!id || !*id) {      /* an empty id has no URL of its own */
+            free(id);
             route_free(r);
             return 0;
         }
+        char **slot = capture_slot(r, c->seg[i][1]);
+        free(*slot);
+        *slot = id;
     }
-    r->kind = def->kind;
-    r->type = def->type;
-    r->mode = def->mode;
+    r->kind = nodes[row].kind;
+    r->type = nodes[row].type;
+    r->mode = nodes[row].mode;
     return 1;
 }
 
@@ -114,27 +134,27 @@ int route_resolve(const char *path, struct route *r)
 {
     if (path[0] != '/')
         return -ENOENT;
-    if (strlen(path) >= 4096)
+    size_t len = strlen(path);
+    if (len >= 4096)
         return -ENAMETOOLONG;
-    char *copy = xstrdup(path);
+    pthread_once(&compiled_once, compile_table);
+    char copy[4096];
+    memcpy(copy, path, len + 1);
     char *seg[MAX_SEGMENTS];
     int nseg = split(copy, seg, MAX_SEGMENTS);
-    int rc = -ENOENT;
+    if (nseg < 0)
+        return -ENOENT;
     for (int i = 0; i < nseg; i++)
         if (strlen(seg[i]) > MAX_NAME)
-            rc = -ENAMETOOLONG;
-    if (nseg >= 0 && rc != -ENAMETOOLONG) {
-        for (size_t i = 0; i < NODE_COUNT; i++) {
-            struct route tmp;
-            if (match_row(&nodes[i], seg, nseg, &tmp)) {
-                *r = tmp;
-                rc = 0;
-                break;
-            }
+            return -ENAMETOOLONG;
+    for (size_t i = 0; i < NODE_COUNT; i++) {
+        struct route tmp;
+        if (match_row(i, seg, nseg, &tmp)) {
+            *r = tmp;
+            return 0;
         }
     }
-    free(copy);
-    return rc;
+    return -ENOENT;
 }
 
 void route_free(struct route *r)

@@ -29,13 +29,20 @@ struct exec_rec {
     int64_t ts;
 };
 
-/* The executions of one job, oldest first. */
+/* Index entry: an execution id of one job (the string is the record's). */
+struct exec_key {
+    const char *exec;
+    UT_hash_handle hh;
+};
+
+/* The executions of one job, oldest first, and an index by id. */
 struct job_recs {
     char *key;                  /* encoded project "\t" encoded job: the
                                  * encoding holds no tab, so keys of
                                  * different (project, job) never collide */
     struct exec_rec *execs;
     size_t n, cap;
+    struct exec_key *index;
     UT_hash_handle hh;
 };
 
@@ -64,12 +71,11 @@ static struct job_recs *find_job(struct journal *j, const char *project, const c
     return r;
 }
 
-static int find_exec(const struct job_recs *r, const char *exec)
+static int has_exec(struct job_recs *r, const char *exec)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->execs[i].exec, exec) == 0)
-            return (int)i;
-    return -1;
+    struct exec_key *k;
+    HASH_FIND_STR(r->index, exec, k);
+    return k != NULL;
 }
 
 /* Add in memory; returns 1 if new. */
@@ -81,7 +87,7 @@ static int remember(struct journal *j, const char *project, const char *job,
         r = xcalloc(1, sizeof(*r));
         r->key = job_key(project, job);
         HASH_ADD_KEYPTR(hh, j->jobs, r->key, strlen(r->key), r);
-    } else if (find_exec(r, exec) >= 0) {
+    } else if (has_exec(r, exec)) {
         return 0;
     }
     if (r->n == r->cap) {
@@ -95,6 +101,9 @@ static int remember(struct journal *j, const char *project, const char *job,
     r->execs[at].exec = xstrdup(exec);
     r->execs[at].ts = ts;
     r->n++;
+    struct exec_key *k = xcalloc(1, sizeof(*k));
+    k->exec = r->execs[at].exec;
+    HASH_ADD_KEYPTR(hh, r->index, k->exec, strlen(k->exec), k);
     j->total++;
     return 1;
 }
@@ -203,6 +212,11 @@ void journal_close(struct journal *j)
     struct job_recs *r, *tmp;
     HASH_ITER(hh, j->jobs, r, tmp) {
         HASH_DEL(j->jobs, r);
+        struct exec_key *k, *ktmp;
+        HASH_ITER(hh, r->index, k, ktmp) {
+            HASH_DEL(r->index, k);
+            free(k);
+        }
         for (size_t i = 0; i < r->n; i++)
             free(r->execs[i].exec);
         free(r->execs);
@@ -285,7 +299,7 @@ int journal_has(struct journal *j, const char *project, const char *job, const c
 {
     pthread_mutex_lock(&j->lock);
     struct job_recs *r = find_job(j, project, job);
-    int has = r && find_exec(r, exec) >= 0;
+    int has = r && has_exec(r, exec);
     pthread_mutex_unlock(&j->lock);
     return has;
 }

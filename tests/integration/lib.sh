@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 FS_BIN="$BUILD/webrobotfs"
-EMU_BIN="$BUILD/webrobot-emu"
+EMU_BIN=${EMU_BIN:-$BUILD/webrobot-emu}
 KEY="demo:demo-key"
 
 WORK=$(mktemp -d /tmp/webrobotfs-test.XXXXXX)
