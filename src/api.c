@@ -137,9 +137,18 @@ static int get(struct fetch *f, const char *key_suffix, struct api_result *res)
     return 0;
 }
 
-static int get_fixed(struct api *a, const char *target, int64_t ttl, struct api_result *res)
+static int64_t ttl_of(const struct api *a, enum ttl_class c)
 {
-    struct fetch f = { a, target, fixed_ttl, NULL, ttl, 0 };
+    switch (c) {
+    case TTL_LIST: return a->ttl.list;
+    case TTL_RUNNING: return a->ttl.running;
+    default: return a->ttl.doc;
+    }
+}
+
+int api_get(struct api *a, const char *target, enum ttl_class ttl, struct api_result *res)
+{
+    struct fetch f = { a, target, fixed_ttl, NULL, ttl_of(a, ttl), 0 };
     return get(&f, "", res);
 }
 
@@ -156,96 +165,12 @@ static char *target_of(const char *const *lit, const char *const *ids, int n)
     return buf_steal(&b);
 }
 
-#define PROJECTS "/webrobot/api/projects"
-
-static char *project_target(const char *project, const char *tail)
-{
-    const char *lit[] = { PROJECTS "/id/", tail };
-    const char *ids[] = { project, NULL };
-    return target_of(lit, ids, 2);
-}
-
-static char *job_target(const char *project, const char *job, const char *tail)
-{
-    const char *lit[] = { PROJECTS "/id/", "/jobs/", tail };
-    const char *ids[] = { project, job, NULL };
-    return target_of(lit, ids, 3);
-}
-
 static char *exec_target(const char *project, const char *job, const char *exec,
                          const char *tail)
 {
-    const char *lit[] = { PROJECTS "/id/", "/jobs/", "/executions/", tail };
+    const char *lit[] = { "/webrobot/api/projects/id/", "/jobs/", "/executions/", tail };
     const char *ids[] = { project, job, exec, NULL };
     return target_of(lit, ids, 4);
-}
-
-int api_health(struct api *a, struct api_result *res)
-{
-    return get_fixed(a, "/health", a->ttl.doc, res);
-}
-
-int api_projects(struct api *a, struct api_result *res)
-{
-    return get_fixed(a, PROJECTS, a->ttl.list, res);
-}
-
-static int get_project_doc(struct api *a, const char *project, const char *tail,
-                           int64_t ttl, struct api_result *res)
-{
-    char *t = project_target(project, tail);
-    int rc = get_fixed(a, t, ttl, res);
-    free(t);
-    return rc;
-}
-
-int api_project(struct api *a, const char *project, struct api_result *res)
-{
-    return get_project_doc(a, project, "", a->ttl.doc, res);
-}
-
-int api_project_by_name(struct api *a, const char *name, struct api_result *res)
-{
-    const char *lit[] = { PROJECTS "/" };
-    const char *ids[] = { name };
-    char *t = target_of(lit, ids, 1);
-    int rc = get_fixed(a, t, a->ttl.doc, res);
-    free(t);
-    return rc;
-}
-
-int api_schedule(struct api *a, const char *project, struct api_result *res)
-{
-    return get_project_doc(a, project, "/schedule", a->ttl.doc, res);
-}
-
-int api_project_metrics(struct api *a, const char *project, struct api_result *res)
-{
-    return get_project_doc(a, project, "/metrics", a->ttl.doc, res);
-}
-
-int api_jobs(struct api *a, const char *project, struct api_result *res)
-{
-    return get_project_doc(a, project, "/jobs", a->ttl.list, res);
-}
-
-static int get_job_doc(struct api *a, const char *project, const char *job,
-                       const char *tail, struct api_result *res)
-{
-    char *t = job_target(project, job, tail);
-    int rc = get_fixed(a, t, a->ttl.doc, res);
-    free(t);
-    return rc;
-}
-
-int api_job(struct api *a, const char *project, const char *job, struct api_result *res)
-{
-    return get_job_doc(a, project, job, "", res);
-}
-
-int api_job_metrics(struct api *a, const char *project, const char *job, struct api_result *res)
-{
-    return get_job_doc(a, project, job, "/metrics", res);
 }
 
 /* A finished run's status never changes: keep it forever. */
@@ -294,37 +219,37 @@ int api_exec_logs(struct api *a, const char *project, const char *job, const cha
     return rc;
 }
 
-static void invalidate_target(struct api *a, const char *target)
+/* Drop the cached GET of target; a target ending in '*' is a prefix. */
+static void invalidate(struct api *a, const char *target)
 {
+    size_t n = strlen(target);
     char *key = xasprintf("GET %s", target);
-    cache_invalidate(a->cache, key);
+    if (n > 0 && target[n - 1] == '*') {
+        key[strlen(key) - 1] = '\0';
+        cache_invalidate_prefix(a->cache, key);
+    } else {
+        cache_invalidate(a->cache, key);
+    }
     free(key);
 }
 
-int api_execute(struct api *a, const char *project, const char *job, const char *body,
-                char **exec_id)
+int api_send(struct api *a, const char *method, const char *target, const char *body,
+             char **answer, const char *const *stale)
 {
-    char *t = job_target(project, job, "/execute");
-    struct http_request req = { "POST", t, body, strlen(body), 0 };
+    struct http_request req = { method, target, body, body ? strlen(body) : 0, 0 };
     struct http_response resp;
     int rc = http_perform(a->http, &req, &resp);
     if (rc == 0) {
         rc = api_errno_for_status(resp.status);
         if (rc < 0)
-            log_refusal("POST", t, resp.status, resp.body.data, resp.body.len);
-        else if (!(*exec_id = render_string_field(resp.body.data, resp.body.len, "executionId"))) {
-            log_warn("POST %s: answer has no executionId", t);
-            rc = -EIO;
-        }
+            log_refusal(method, target, resp.status, resp.body.data, resp.body.len);
+        else if (answer)
+            *answer = buf_steal(&resp.body);
         buf_free(&resp.body);
     }
-    /* Whatever the outcome, the job's state may have changed. */
-    char *job_doc = job_target(project, job, "");
-    invalidate_target(a, job_doc);
-    free(job_doc);
-    char *jobs = project_target(project, "/jobs");
-    invalidate_target(a, jobs);
-    free(jobs);
-    free(t);
+    /* Whatever the outcome, what it touched may have changed. */
+    invalidate(a, target);
+    for (int i = 0; stale && stale[i]; i++)
+        invalidate(a, stale[i]);
     return rc;
 }

@@ -6,6 +6,8 @@
 #define WRFS_API_H
 #include <stdint.h>
 
+#include "route.h"
+
 struct blob;
 struct cache;
 struct http;
@@ -37,23 +39,25 @@ void api_result_free(struct api_result *r);
  * 404 ENOENT, 409 EBUSY, 429 EAGAIN, 5xx and the rest EIO. */
 int api_errno_for_status(long status);
 
-/* Reads. Each returns 0 and fills *res, or -errno; *res is untouched on
- * error. Results come through the cache. */
-int api_health(struct api *a, struct api_result *res);
-int api_projects(struct api *a, struct api_result *res);
-int api_project(struct api *a, const char *project, struct api_result *res);
-int api_project_by_name(struct api *a, const char *name, struct api_result *res);
-int api_schedule(struct api *a, const char *project, struct api_result *res);
-int api_project_metrics(struct api *a, const char *project, struct api_result *res);
-int api_jobs(struct api *a, const char *project, struct api_result *res);
-int api_job(struct api *a, const char *project, const char *job, struct api_result *res);
-int api_job_metrics(struct api *a, const char *project, const char *job, struct api_result *res);
+/* GET target (already encoded) through the cache, kept for the lifetime
+ * of its class (404 answers: the negative lifetime). Returns 0 and fills
+ * *res, or -errno; *res is untouched on error. */
+int api_get(struct api *a, const char *target, enum ttl_class ttl, struct api_result *res);
 int api_exec_status(struct api *a, const char *project, const char *job, const char *exec,
                     struct api_result *res);
 /* The logs, already rendered as text lines (render_logs). Kept forever once
  * the run is known to be finished. */
 int api_exec_logs(struct api *a, const char *project, const char *job, const char *exec,
                   enum log_pod pod, struct api_result *res);
+
+/* Send a change (PUT, POST, DELETE) with an optional JSON body. Returns 0
+ * and, when answer is non-NULL, the answer's body in *answer (caller
+ * frees); or -errno. Never repeated once the server may have acted on it.
+ * Whatever the outcome, the cached GETs of `target` and of every target in
+ * stale (NULL-terminated, may be NULL; one ending in '*' is a prefix) are
+ * dropped. */
+int api_send(struct api *a, const char *method, const char *target, const char *body,
+             char **answer, const char *const *stale);
 
 /* Start a run with the JSON body. Returns 0 and the new execution id in
  * *exec_id (caller frees), or -errno (EBUSY when already running). Never

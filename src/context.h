@@ -12,6 +12,8 @@ struct http;
 struct journal;
 struct ratelimit;
 struct size_book;
+struct local;
+struct table_names;
 
 struct fs_ctx {
     struct api *api;
@@ -20,6 +22,8 @@ struct fs_ctx {
     struct journal *journal;
     struct ratelimit *rl;
     struct size_book *sizes;    /* file sizes the kernel has been told */
+    struct local *local;        /* scratch files, documents being written */
+    struct table_names *tables; /* Strapi tables known by name */
     double attr_timeout;        /* seconds the kernel may cache attributes */
     int64_t (*clock)(void);     /* monotonic ms, for the limiter's window */
     int64_t wait_poll_ms;       /* how often `wait` looks at the status */

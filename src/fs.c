@@ -6,6 +6,7 @@
  * a reader reaches its end (that is how `tail -f` sees new lines). See
  * op_open for when the page cache may serve reads. */
 #include "fs.h"
+#include "fs_handle.h"
 #include "blob.h"
 #include "buf.h"
 #include "context.h"
@@ -24,20 +25,6 @@
 #include <string.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-/* State of one open file. */
-struct handle {
-    struct route route;
-    pthread_mutex_t lock;
-    struct blob *text;          /* protected by lock: snapshot being read */
-    int growing;                /* protected by lock: text may still grow */
-    struct buf pending;         /* protected by lock: execute bytes not yet a request */
-};
-
-static struct fs_ctx *ctx_now(void)
-{
-    return fuse_get_context()->private_data;
-}
 
 static int interrupted(void)
 {
@@ -72,18 +59,24 @@ static void fill_stat(struct fs_ctx *ctx, const struct route *r, size_t size, st
 static int op_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
     struct fs_ctx *ctx = ctx_now();
-    struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+    struct handle *h = handle_of(fi);
     struct route r;
     int rc = route_resolve(path, &r);
     if (rc < 0)
         return rc;
     size_t size = 0;
-    if (h && !h->growing && h->text) {
+    if (fsw_local_stat(ctx, &r, path, st)) {
+        route_free(&r);
+        return 0;
+    }
+    if (r.kind == N_SCRATCH) {
+        rc = -ENOENT;
+    } else if (h && h->kind == H_READ && !h->growing && h->text) {
         /* fstat on an open file: the size of what that open reads */
         pthread_mutex_lock(&h->lock);
         size = h->text->len;
         pthread_mutex_unlock(&h->lock);
-    } else if (r.type == NT_FILE && r.kind != N_EXECUTE) {
+    } else if (r.type == NT_FILE && r.mode != 0200) {
         struct blob *text = NULL;
         int growing;
         rc = node_content(ctx, &r, &text, &growing);
@@ -169,6 +162,8 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t
     filler(buf, "..", NULL, 0, 0);
     route_fixed_children(r.kind, add_fixed, &d);
     rc = node_list(ctx, &r, add_name, &d);
+    if (rc == 0 && (r.mode & 0200))
+        fsw_list_scratch(ctx, path, add_name, &d);
     route_free(&r);
     return rc;
 }
@@ -178,45 +173,54 @@ static int wants_write(int flags)
     return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
 
-static int wants_read(int flags)
+struct handle *handle_new(enum handle_kind kind, const char *path, struct route *r)
 {
-    return (flags & O_ACCMODE) != O_WRONLY;
+    struct handle *h = xcalloc(1, sizeof(*h));
+    pthread_mutex_init(&h->lock, NULL);
+    h->kind = kind;
+    h->path = xstrdup(path);
+    h->route = *r;
+    memset(r, 0, sizeof(*r));
+    return h;
 }
 
-static void free_handle(struct handle *h)
+void handle_free(struct handle *h)
 {
     route_free(&h->route);
     blob_unref(h->text);
     buf_free(&h->pending);
     pthread_mutex_destroy(&h->lock);
+    free(h->path);
     free(h);
+}
+
+void handle_attach(struct handle *h, struct fuse_file_info *fi)
+{
+    fi->direct_io = 1;
+    fi->noflush = h->kind != H_EXECUTE && h->kind != H_DOC;
+    fi->fh = (uint64_t)(uintptr_t)h;
 }
 
 static int op_open(const char *path, struct fuse_file_info *fi)
 {
     struct fs_ctx *ctx = ctx_now();
-    struct handle *h = xcalloc(1, sizeof(*h));
-    pthread_mutex_init(&h->lock, NULL);
-    int rc = route_resolve(path, &h->route);
-    if (rc < 0) {
-        free(h);
+    struct route r;
+    int rc = route_resolve(path, &r);
+    if (rc < 0)
         return rc;
+    if (r.type == NT_DIR) {
+        route_free(&r);
+        return -EISDIR;
     }
-    const struct route *r = &h->route;
-    if (r->type == NT_DIR)
-        rc = -EISDIR;
-    else if (r->kind == N_EXECUTE && wants_read(fi->flags))
-        rc = -EACCES;
-    else if (r->kind != N_EXECUTE && wants_write(fi->flags))
-        rc = -EACCES;
-    else if (r->kind == N_EXECUTE)
-        rc = node_check(ctx, r);
-    else if (r->kind != N_EXEC_WAIT)
-        rc = node_content(ctx, r, &h->text, &h->growing);
+    if (wants_write(fi->flags) || r.kind == N_SCRATCH || (r.mode & 0444) == 0)
+        return fsw_open(ctx, path, &r, fi);    /* takes r */
+    struct handle *h = handle_new(H_READ, path, &r);
+    if (h->route.kind != N_EXEC_WAIT)
+        rc = node_content(ctx, &h->route, &h->text, &h->growing);
     else
-        rc = node_check(ctx, r);
+        rc = node_check(ctx, &h->route);
     if (rc < 0) {
-        free_handle(h);
+        handle_free(h);
         return rc;
     }
     /* Text that may grow while open (a running log), is made per read
@@ -224,11 +228,10 @@ static int op_open(const char *path, struct fuse_file_info *fi)
      * bypasses the page cache. Other text may be read through it: the
      * kernel then answers the reader's final read (EOF) itself. keep_cache
      * stays off, so every open reads afresh. */
-    fi->direct_io = h->growing || r->kind == N_EXEC_WAIT || r->kind == N_EXECUTE ||
-                    r->kind == N_STATS || r->kind == N_STATS_PROM ||
+    enum node_kind k = h->route.kind;
+    fi->direct_io = h->growing || k == N_EXEC_WAIT || k == N_STATS || k == N_STATS_PROM ||
                     !sizes_kernel_agrees(ctx->sizes, path, h->text->len, ctx->clock());
-    /* Only execute has something to say at close (an incomplete request). */
-    fi->noflush = r->kind != N_EXECUTE;
+    fi->noflush = 1;
     fi->fh = (uint64_t)(uintptr_t)h;
     return 0;
 }
@@ -257,8 +260,12 @@ static int op_read(const char *path, char *out, size_t size, off_t off,
                    struct fuse_file_info *fi)
 {
     struct fs_ctx *ctx = ctx_now();
-    struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+    struct handle *h = handle_of(fi);
     int rc = 0;
+    if (h->kind == H_DOC || h->kind == H_SCRATCH)
+        return fsw_read_local(h, out, size, off);
+    if (h->kind != H_READ)
+        return -EACCES;
     if (h->route.kind == N_EXEC_WAIT) {
         pthread_mutex_lock(&h->lock);
         int have = h->text != NULL;
@@ -294,83 +301,12 @@ static int op_read(const char *path, char *out, size_t size, off_t off,
     return rc;
 }
 
-/* Send every complete request in h->pending. Returns 0 or the first -errno. */
-static int run_pending_requests(struct fs_ctx *ctx, struct handle *h)
-{
-    for (;;) {
-        char *body = NULL;
-        size_t used = 0;
-        const char *why = NULL;
-        enum execreq_state s = execreq_take(h->pending.data, h->pending.len, &body, &used, &why);
-        if (s == EXECREQ_NEED_MORE)
-            return 0;
-        if (s == EXECREQ_INVALID) {
-            log_warn("execute for job %s: %s; nothing sent", h->route.job, why);
-            buf_reset(&h->pending);
-            return -EINVAL;
-        }
-        memmove(h->pending.data, h->pending.data + used, h->pending.len - used);
-        h->pending.len -= used;
-        h->pending.data[h->pending.len] = '\0';
-        int rc = node_execute(ctx, &h->route, body);
-        free(body);
-        if (rc < 0) {
-            buf_reset(&h->pending);
-            return rc;
-        }
-    }
-}
-
-static int op_write(const char *path, const char *data, size_t size, off_t off,
-                    struct fuse_file_info *fi)
-{
-    struct fs_ctx *ctx = ctx_now();
-    struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-    if (h->route.kind != N_EXECUTE)
-        return -EACCES;
-    pthread_mutex_lock(&h->lock);
-    buf_add(&h->pending, data, size);
-    int rc = run_pending_requests(ctx, h);
-    pthread_mutex_unlock(&h->lock);
-    return rc < 0 ? rc : (int)size;
-}
-
-/* close(): an execute request left incomplete is an error, and nothing is
- * sent. flush runs for every close of every duplicate of the descriptor
- * (shells dup and close around each redirected command), so it reports the
- * error but keeps the bytes: a later write may still complete the request.
- * release, at the last close, discards what is left. */
-static int op_flush(const char *path, struct fuse_file_info *fi)
-{
-    struct handle *h = (struct handle *)(uintptr_t)fi->fh;
-    int rc = 0;
-    pthread_mutex_lock(&h->lock);
-    if (h->route.kind == N_EXECUTE && h->pending.len > 0 &&
-        !execreq_is_blank(h->pending.data, h->pending.len)) {
-        log_debug("execute for job %s: incomplete request at close; nothing sent",
-                 h->route.job);
-        rc = -EINVAL;
-    }
-    pthread_mutex_unlock(&h->lock);
-    return rc;
-}
-
 static int op_release(const char *path, struct fuse_file_info *fi)
 {
-    free_handle((struct handle *)(uintptr_t)fi->fh);
+    struct handle *h = handle_of(fi);
+    fsw_release(h);
+    handle_free(h);
     return 0;
-}
-
-static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi)
-{
-    struct route r;
-    int rc = route_resolve(path, &r);
-    if (rc < 0)
-        return rc;
-    /* `echo > execute` opens with O_TRUNC: nothing to truncate, no error. */
-    rc = r.kind == N_EXECUTE ? 0 : (r.type == NT_DIR ? -EISDIR : -EACCES);
-    route_free(&r);
-    return rc;
 }
 
 static int op_access(const char *path, int mask)
@@ -379,7 +315,11 @@ static int op_access(const char *path, int mask)
     int rc = route_resolve(path, &r);
     if (rc < 0)
         return rc;
-    rc = node_check(ctx_now(), &r);
+    struct stat st;
+    if (fsw_local_stat(ctx_now(), &r, path, &st))
+        rc = 0;
+    else
+        rc = r.kind == N_SCRATCH ? -ENOENT : node_check(ctx_now(), &r);
     if (rc == 0 && mask != F_OK) {
         int allowed = (r.mode & 0444 ? R_OK : 0) | (r.mode & 0222 ? W_OK : 0) |
                       (r.type == NT_DIR ? X_OK : 0);
@@ -390,41 +330,12 @@ static int op_access(const char *path, int mask)
     return rc;
 }
 
-/* Metadata changes have no meaning for API files: accept them without
- * effect on existing nodes so `touch`, `cp -p` and editors do not fail. */
-static int op_utimens(const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
-{
-    struct route r;
-    int rc = route_resolve(path, &r);
-    if (rc < 0)
-        return rc;
-    rc = node_check(ctx_now(), &r);
-    route_free(&r);
-    return rc;
-}
-
-static int op_create(const char *path, mode_t mode, struct fuse_file_info *fi)
-{
-    struct route r;
-    int rc = route_resolve(path, &r);
-    if (rc == 0) {
-        route_free(&r);
-        return op_open(path, fi);   /* O_CREAT on an existing node */
-    }
-    return -EACCES;
-}
-
-static int refuse_path(const char *path)
-{
-    return -EACCES;
-}
-
 static int refuse_mkdir(const char *path, mode_t mode)
 {
     return -EACCES;
 }
 
-static int refuse_rename(const char *from, const char *to, unsigned int flags)
+static int refuse_path(const char *path)
 {
     return -EACCES;
 }
@@ -454,6 +365,7 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     cfg->attr_timeout = ctx->attr_timeout;
     cfg->negative_timeout = 0.0;
     cfg->use_ino = 0;
+    cfg->hard_remove = 1;   /* no .fuse_hidden files: renames go straight to us */
     cfg->nullpath_ok = 0;
     return ctx;
 }
@@ -464,19 +376,22 @@ static const struct fuse_operations operations = {
     .readlink = op_readlink,
     .readdir = op_readdir,
     .open = op_open,
-    .create = op_create,
+    .create = fsw_create,
     .read = op_read,
-    .write = op_write,
-    .flush = op_flush,
+    .write = fsw_write,
+    .flush = fsw_flush,
+    .fsync = fsw_fsync,
     .release = op_release,
-    .truncate = op_truncate,
+    .truncate = fsw_truncate,
     .access = op_access,
-    .utimens = op_utimens,
+    .utimens = fsw_utimens,
+    .chmod = fsw_chmod,
+    .chown = fsw_chown,
     .statfs = op_statfs,
     .mkdir = refuse_mkdir,
-    .unlink = refuse_path,
+    .unlink = fsw_unlink,
     .rmdir = refuse_path,
-    .rename = refuse_rename,
+    .rename = fsw_rename,
     .symlink = refuse_link,
     .link = refuse_link,
 };

@@ -11,6 +11,8 @@
 #include "ratelimit.h"
 #include "secret.h"
 #include "sizes.h"
+#include "local.h"
+#include "tables.h"
 #include "state.h"
 #include "xalloc.h"
 
@@ -24,6 +26,8 @@
 
 #define DEFAULT_URL "https://api.webrobot.eu"
 #define VERSION "0.1.0"
+/* Memory for scratch files and documents being written. */
+#define LOCAL_FILES_MAX ((size_t)256 << 20)
 
 struct options {
     char *url;
@@ -34,6 +38,7 @@ struct options {
     double status_ttl, list_ttl, doc_ttl, neg_ttl, max_stale;
     double timeout, connect_timeout, wait_poll, attr_cache;
     char *max_body;
+    char *tables;
     int insecure;
     int key_on_cmdline;
 };
@@ -57,6 +62,7 @@ static const struct fuse_opt option_spec[] = {
     OPT("attr_cache=%lf", attr_cache),
     OPT("max_body=%s", max_body),
     OPT("insecure", insecure),
+    OPT("tables=%s", tables),
     FUSE_OPT_KEY("--url=", KEY_URL_FLAG),
     FUSE_OPT_KEY("--url", KEY_URL_FLAG),
     FUSE_OPT_KEY("api_key=", KEY_API_KEY),
@@ -114,6 +120,8 @@ static void usage(const char *prog)
            "    -o wait_poll=SECS      how often a read of 'wait' checks the status (default 0.5)\n"
            "    -o max_body=BYTES      refuse larger responses (default 512M)\n"
            "    -o attr_cache=SECS     how long the kernel may cache sizes (default 1)\n"
+           "    -o tables=A,B          Strapi tables listed under tables/ (any other name\n"
+           "                           can be looked up directly: ls tables/NAME)\n"
            "    -o insecure            do not verify TLS certificates (warns)\n\n",
            prog);
 }
@@ -253,6 +261,8 @@ int main(int argc, char *argv[])
     ctx.wait_poll_ms = secs_to_ms(o.wait_poll);
     ctx.attr_timeout = o.attr_cache;
     ctx.sizes = sizes_new(secs_to_ms(o.attr_cache) + 200, 200000);
+    ctx.local = local_new(LOCAL_FILES_MAX);
+    ctx.tables = tables_new(o.tables);
     ctx.uid = getuid();
     ctx.gid = getgid();
     ctx.mount_time = time(NULL);
@@ -290,6 +300,8 @@ out_fuse:
 out_parts:
     api_free(ctx.api);
     sizes_free(ctx.sizes);
+    local_free(ctx.local);
+    tables_free(ctx.tables);
     cache_free(ctx.cache);
     http_free(ctx.http);
     rl_free(ctx.rl);
@@ -309,5 +321,6 @@ out_args:
     free(o.state_dir);
     free(o.cache_size);
     free(o.max_body);
+    free(o.tables);
     return status;
 }

@@ -11,17 +11,79 @@
 #include "route.h"
 #include "state.h"
 #include "stats.h"
+#include "tables.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#define STRAPI_PAGE_SIZE 50
+#define STRAPI_MAX_PAGES 10000
+
 static struct blob *blob_of_buf(struct buf *b)
 {
     size_t n = b->len;
     return blob_from_string(buf_steal(b), n);
+}
+
+/* The URL of an html page: host, then the page path ("index.html" is "/",
+ * any other name is the path with "%2F" for each '/'). */
+static char *page_url(const struct route *r)
+{
+    char *path = strcmp(r->name, "index.html") == 0 ? xstrdup("") : names_pct_decode(r->name);
+    if (!path)
+        return NULL;
+    char *url = xasprintf("%s/%s", r->host, path);
+    free(path);
+    return url;
+}
+
+/* Expand an endpoint template: {P} {J} {K} {T} {R} {X} become the route's
+ * ids, each percent-encoded as one path segment; {U} the page URL. Returns
+ * NULL when the route lacks an id the template needs. */
+static char *expand(const char *tpl, const struct route *r)
+{
+    struct buf b = BUF_INIT;
+    for (const char *p = tpl; *p; p++) {
+        if (p[0] != '{' || !p[1] || p[2] != '}') {
+            buf_addc(&b, *p);
+            continue;
+        }
+        char *own = NULL;
+        const char *id = NULL;
+        switch (p[1]) {
+        case 'P': id = r->project; break;
+        case 'J': id = r->job; break;
+        case 'K': id = r->task; break;
+        case 'T': id = r->table; break;
+        case 'R': id = r->record; break;
+        case 'X': id = r->proto; break;
+        case 'U': id = own = r->host && r->name ? page_url(r) : NULL; break;
+        default: break;
+        }
+        if (!id) {
+            buf_free(&b);
+            return NULL;
+        }
+        names_url_segment(&b, id);
+        free(own);
+        p += 2;
+    }
+    return buf_steal(&b);
+}
+
+/* GET the route's own endpoint (route table template). */
+static int get_own(struct fs_ctx *ctx, const struct route *r, struct api_result *res)
+{
+    char *target = r->get ? expand(r->get, r) : NULL;
+    if (!target)
+        return -ENOENT;
+    int rc = api_get(ctx->api, target, r->ttl, res);
+    free(target);
+    return rc;
 }
 
 /* ISO 8601 UTC ("2026-12-03T15:30:00Z", fraction ignored) → epoch ms, or -1. */
@@ -47,7 +109,6 @@ static int exec_status(struct fs_ctx *ctx, const struct route *r, struct api_res
     return rc;
 }
 
-/* Run a read that yields an api_result and drop the result. */
 static int exists(int rc, struct api_result *res)
 {
     if (rc == 0)
@@ -55,8 +116,28 @@ static int exists(int rc, struct api_result *res)
     return rc;
 }
 
-/* Look a project up by name in the listing. Returns its id (caller frees)
- * or NULL. */
+/* First page of a table, which tells whether the table exists. */
+static char *table_page_target(const char *table, int page)
+{
+    struct buf b = BUF_INIT;
+    buf_adds(&b, "/api/strapi-tables/");
+    names_url_segment(&b, table);
+    buf_printf(&b, "?page=%d&pageSize=%d", page, STRAPI_PAGE_SIZE);
+    return buf_steal(&b);
+}
+
+static int table_exists(struct fs_ctx *ctx, const char *table)
+{
+    char *target = table_page_target(table, 0);
+    struct api_result res;
+    int rc = exists(api_get(ctx->api, target, TTL_LIST, &res), &res);
+    free(target);
+    if (rc == 0)
+        tables_add(ctx->tables, table);
+    return rc;
+}
+
+/* Look a project up by name in the listing. */
 struct find_name {
     const char *name;
     char *id;
@@ -72,11 +153,11 @@ static void match_name(void *arg, const char *id, const char *name)
 static int project_id_by_name(struct fs_ctx *ctx, const char *name, char **id)
 {
     struct api_result res;
-    int rc = api_projects(ctx->api, &res);
+    int rc = api_get(ctx->api, "/webrobot/api/projects", TTL_LIST, &res);
     if (rc < 0)
         return rc;
     struct find_name f = { name, NULL };
-    render_each_id(res.body->data, res.body->len, "name", match_name, &f);
+    render_each_id(res.body->data, res.body->len, "id", "name", match_name, &f);
     api_result_free(&res);
     if (!f.id)
         return -ENOENT;
@@ -88,22 +169,15 @@ int node_check(struct fs_ctx *ctx, const struct route *r)
 {
     struct api_result res;
     switch (r->kind) {
-    case N_PROJECT:
-    case N_PROJECT_JSON:
-    case N_JOBS:
-        return exists(api_project(ctx->api, r->project, &res), &res);
-    case N_JOB:
-    case N_JOB_JSON:
-    case N_JOB_STATUS:
-    case N_EXECUTE:
-    case N_EXECS:
-        return exists(api_job(ctx->api, r->project, r->job, &res), &res);
     case N_EXEC:
     case N_LOGS:
     case N_EXEC_STATUS:
     case N_EXEC_STATUS_JSON:
     case N_EXEC_ERROR:
     case N_EXEC_WAIT:
+    case N_LOG_DRIVER:
+    case N_LOG_EXECUTOR:
+    case N_LOG_ALL:
         return exists(exec_status(ctx, r, &res), &res);
     case N_LATEST: {
         char *id = journal_latest(ctx->journal, r->project, r->job);
@@ -116,32 +190,23 @@ int node_check(struct fs_ctx *ctx, const struct route *r)
         free(id);
         return rc;
     }
-    default:
+    case N_TABLE:
+        return table_exists(ctx, r->table);
+    case N_HTML_PROTO:
+        return strcmp(r->proto, "http") == 0 || strcmp(r->proto, "https") == 0 ? 0 : -ENOENT;
+    case N_HTML_HOST:
+    case N_SCRATCH:
         return 0;
+    case N_PROJECTS:
+    case N_TASKS:
+    case N_DATASETS:
+    case N_AGENTS:
+    case N_CATEGORIES:
+    case N_CRONJOBS:
+        return 0;       /* listings: their parent's existence was checked */
+    default:
+        return r->get ? exists(get_own(ctx, r, &res), &res) : 0;
     }
-}
-
-/* Render an API document with fn into a new blob. */
-static int rendered(int rc, struct api_result *res, struct blob **out,
-                    void (*fn)(struct buf *, const char *, size_t))
-{
-    if (rc < 0)
-        return rc;
-    struct buf b = BUF_INIT;
-    fn(&b, res->body->data, res->body->len);
-    api_result_free(res);
-    *out = blob_of_buf(&b);
-    return 0;
-}
-
-static void render_exec_word(struct buf *b, const char *json, size_t len)
-{
-    render_status_word(b, json, len, "status");
-}
-
-static void render_job_word(struct buf *b, const char *json, size_t len)
-{
-    render_status_word(b, json, len, "executionStatus");
 }
 
 static void render_as_received(struct buf *b, const char *data, size_t len)
@@ -149,6 +214,58 @@ static void render_as_received(struct buf *b, const char *data, size_t len)
     buf_add(b, data, len);
     if (len && data[len - 1] != '\n')
         buf_addc(b, '\n');
+}
+
+/* A document described by the route table: GET, then its view. */
+static int table_content(struct fs_ctx *ctx, const struct route *r, struct blob **out)
+{
+    struct api_result res;
+    int rc = get_own(ctx, r, &res);
+    if (rc < 0)
+        return rc;
+    struct buf b = BUF_INIT;
+    switch (r->view) {
+    case V_JSON:
+        render_json(&b, res.body->data, res.body->len);
+        break;
+    case V_WORD:
+        render_status_word(&b, res.body->data, res.body->len, r->field);
+        break;
+    default:
+        render_as_received(&b, res.body->data, res.body->len);
+        break;
+    }
+    api_result_free(&res);
+    *out = blob_of_buf(&b);
+    return 0;
+}
+
+static int exec_content(struct fs_ctx *ctx, const struct route *r, struct blob **out)
+{
+    struct api_result res;
+    int rc = exec_status(ctx, r, &res);
+    if (rc < 0)
+        return rc;
+    struct buf b = BUF_INIT;
+    const char *word = render_status_of(res.body->data, res.body->len, "status");
+    switch (r->kind) {
+    case N_EXEC_STATUS:
+        buf_printf(&b, "%s\n", word);
+        break;
+    case N_EXEC_STATUS_JSON:
+        render_json(&b, res.body->data, res.body->len);
+        break;
+    case N_EXEC_ERROR:
+        render_error(&b, res.body->data, res.body->len);
+        break;
+    default:    /* wait, without blocking: the word once finished */
+        if (render_status_is_final(word))
+            buf_printf(&b, "%s\n", word);
+        break;
+    }
+    api_result_free(&res);
+    *out = blob_of_buf(&b);
+    return 0;
 }
 
 static int log_content(struct fs_ctx *ctx, const struct route *r, enum log_pod pod,
@@ -170,42 +287,16 @@ static int log_content(struct fs_ctx *ctx, const struct route *r, enum log_pod p
 
 int node_content(struct fs_ctx *ctx, const struct route *r, struct blob **out, int *growing)
 {
-    struct api_result res;
     struct buf b = BUF_INIT;
     *growing = 0;
+    if (r->view != V_SPECIAL)
+        return table_content(ctx, r, out);
     switch (r->kind) {
-    case N_HEALTH:
-        return rendered(api_health(ctx->api, &res), &res, out, render_as_received);
-    case N_PROJECT_JSON:
-        return rendered(api_project(ctx->api, r->project, &res), &res, out, render_json);
-    case N_SCHEDULE_JSON:
-        return rendered(api_schedule(ctx->api, r->project, &res), &res, out, render_json);
-    case N_PROJECT_METRICS:
-        return rendered(api_project_metrics(ctx->api, r->project, &res), &res, out, render_json);
-    case N_JOB_JSON:
-        return rendered(api_job(ctx->api, r->project, r->job, &res), &res, out, render_json);
-    case N_JOB_STATUS:
-        return rendered(api_job(ctx->api, r->project, r->job, &res), &res, out, render_job_word);
-    case N_JOB_METRICS:
-        return rendered(api_job_metrics(ctx->api, r->project, r->job, &res), &res, out, render_json);
     case N_EXEC_STATUS:
-        return rendered(exec_status(ctx, r, &res), &res, out, render_exec_word);
     case N_EXEC_STATUS_JSON:
-        return rendered(exec_status(ctx, r, &res), &res, out, render_json);
     case N_EXEC_ERROR:
-        return rendered(exec_status(ctx, r, &res), &res, out, render_error);
-    case N_EXEC_WAIT: {
-        /* Not blocking here: the word once finished, else nothing yet. */
-        int rc = exec_status(ctx, r, &res);
-        if (rc < 0)
-            return rc;
-        const char *word = render_status_of(res.body->data, res.body->len, "status");
-        if (render_status_is_final(word))
-            buf_printf(&b, "%s\n", word);
-        api_result_free(&res);
-        *out = blob_of_buf(&b);
-        return 0;
-    }
+    case N_EXEC_WAIT:
+        return exec_content(ctx, r, out);
     case N_LOG_DRIVER:
         return log_content(ctx, r, LOG_DRIVER, out, growing);
     case N_LOG_EXECUTOR:
@@ -221,10 +312,12 @@ int node_content(struct fs_ctx *ctx, const struct route *r, struct blob **out, i
         *out = blob_of_buf(&b);
         return 0;
     case N_EXECUTE:
+    case N_TASK_START:
+    case N_TASK_STOP:
         *out = blob_new("", 0);
         return 0;
     default:
-        return -EISDIR;
+        return r->type == NT_DIR ? -EISDIR : -EINVAL;
     }
 }
 
@@ -233,6 +326,8 @@ struct lister {
     void (*add)(void *arg, const char *name);
     void *arg;
     int by_name;
+    const char *suffix;
+    int count;
 };
 
 static void list_one(void *arg, const char *id, const char *name)
@@ -243,40 +338,88 @@ static void list_one(void *arg, const char *id, const char *name)
         return;     /* an empty id could not be opened: not listed */
     struct buf b = BUF_INIT;
     names_encode(&b, what);
+    if (l->suffix)
+        buf_adds(&b, l->suffix);
     l->add(l->arg, b.data);
     buf_free(&b);
+    l->count++;
 }
 
-static void list_exec(void *arg, const char *exec)
+static void list_plain(void *arg, const char *id)
 {
-    list_one(arg, exec, NULL);
+    list_one(arg, id, NULL);
 }
 
-static int list_from(int rc, struct api_result *res, struct lister *l, const char *name_field)
+/* Every record of a table, page after page. */
+static int list_table(struct fs_ctx *ctx, const char *table, struct lister *l)
 {
-    if (rc < 0)
-        return rc;
-    render_each_id(res->body->data, res->body->len, name_field, list_one, l);
-    api_result_free(res);
+    for (int page = 0; page < STRAPI_MAX_PAGES; page++) {
+        char *target = table_page_target(table, page);
+        struct api_result res;
+        int rc = api_get(ctx->api, target, TTL_LIST, &res);
+        free(target);
+        if (rc < 0)
+            return rc;
+        int page_count;
+        int n = render_table_page(res.body->data, res.body->len, &page_count, list_one, l);
+        api_result_free(&res);
+        if (n < STRAPI_PAGE_SIZE || (page_count >= 0 && page + 1 >= page_count))
+            break;
+    }
+    tables_add(ctx->tables, table);
     return 0;
+}
+
+static void list_html_protocols(struct lister *l)
+{
+    l->add(l->arg, "http");
+    l->add(l->arg, "https");
 }
 
 int node_list(struct fs_ctx *ctx, const struct route *r,
               void (*add)(void *arg, const char *name), void *arg)
 {
-    struct lister l = { add, arg, 0 };
-    struct api_result res;
+    struct lister l = { add, arg, 0, NULL, 0 };
     switch (r->kind) {
-    case N_PROJECTS:
-        return list_from(api_projects(ctx->api, &res), &res, &l, NULL);
-    case N_BYNAME:
+    case N_BYNAME: {
+        struct api_result res;
+        int rc = api_get(ctx->api, "/webrobot/api/projects", TTL_LIST, &res);
+        if (rc < 0)
+            return rc;
         l.by_name = 1;
-        return list_from(api_projects(ctx->api, &res), &res, &l, "name");
-    case N_JOBS:
-        return list_from(api_jobs(ctx->api, r->project, &res), &res, &l, NULL);
-    case N_EXECS:
-        journal_each(ctx->journal, r->project, r->job, list_exec, &l);
+        render_each_id(res.body->data, res.body->len, "id", "name", list_one, &l);
+        api_result_free(&res);
         return 0;
+    }
+    case N_EXECS:
+        journal_each(ctx->journal, r->project, r->job, list_plain, &l);
+        return 0;
+    case N_TABLES:
+        tables_each(ctx->tables, list_plain, &l);
+        return 0;
+    case N_TABLE:
+        l.suffix = ".json";
+        return list_table(ctx, r->table, &l);
+    case N_HTML:
+        list_html_protocols(&l);
+        return 0;
+    case N_DATASETS:
+    case N_AGENTS:
+    case N_CATEGORIES:
+    case N_CRONJOBS:
+        l.suffix = ".json";
+        /* fall through */
+    case N_PROJECTS:
+    case N_JOBS:
+    case N_TASKS: {
+        struct api_result res;
+        int rc = get_own(ctx, r, &res);
+        if (rc < 0)
+            return rc;
+        render_each_id(res.body->data, res.body->len, r->field, NULL, list_one, &l);
+        api_result_free(&res);
+        return 0;
+    }
     default:
         return 0;
     }
@@ -285,14 +428,13 @@ int node_list(struct fs_ctx *ctx, const struct route *r,
 int node_link(struct fs_ctx *ctx, const struct route *r, char **target)
 {
     char *id = NULL;
-    int rc = 0;
     struct buf b = BUF_INIT;
     if (r->kind == N_LATEST) {
         id = journal_latest(ctx->journal, r->project, r->job);
         if (!id)
             return -ENOENT;
     } else if (r->kind == N_BYNAME_LINK) {
-        rc = project_id_by_name(ctx, r->name, &id);
+        int rc = project_id_by_name(ctx, r->name, &id);
         if (rc < 0)
             return rc;
         buf_adds(&b, "../");
@@ -339,16 +481,104 @@ int node_wait(struct fs_ctx *ctx, const struct route *r, struct blob **out,
     }
 }
 
+/* Send a change to the route's endpoint template plus tail. */
+static int send(struct fs_ctx *ctx, const struct route *r, const char *method, const char *tpl,
+                const char *body, char **answer, const char *const *stale_tpl)
+{
+    char *target = expand(tpl, r);
+    char *stale[4] = { NULL, NULL, NULL, NULL };
+    for (int i = 0; stale_tpl && stale_tpl[i] && i < 3; i++)
+        stale[i] = expand(stale_tpl[i], r);
+    int rc = target ? api_send(ctx->api, method, target, body, answer,
+                               (const char *const *)stale) : -ENOENT;
+    free(target);
+    for (int i = 0; i < 3; i++)
+        free(stale[i]);
+    return rc;
+}
+
+#define J_API "/webrobot/api/projects/id/{P}/jobs/{J}"
+
 int node_execute(struct fs_ctx *ctx, const struct route *r, const char *body)
 {
-    char *exec = NULL;
-    int rc = api_execute(ctx->api, r->project, r->job, body, &exec);
+    static const char *const stale[] = { J_API, "/webrobot/api/projects/id/{P}/jobs", NULL };
+    char *answer = NULL;
+    int rc = send(ctx, r, "POST", J_API "/execute", body, &answer, stale);
     if (rc < 0)
         return rc;
+    char *exec = render_string_field(answer, strlen(answer), "executionId");
+    free(answer);
+    if (!exec) {
+        log_warn("execute of job %s: the answer has no executionId", r->job);
+        return -EIO;
+    }
     log_info("started execution %s of job %s", exec, r->job);
-    int saved = journal_add(ctx->journal, r->project, r->job, exec, clock_wall_ms());
-    if (saved < 0)
+    if (journal_add(ctx->journal, r->project, r->job, exec, clock_wall_ms()) < 0)
         log_error("execution %s started but could not be saved in the journal", exec);
     free(exec);
     return 0;
+}
+
+int node_task_action(struct fs_ctx *ctx, const struct route *r)
+{
+    static const char *const stale[] = { J_API "/tasks/{K}", J_API "/tasks/{K}/status",
+                                         J_API "/tasks", NULL };
+    const char *tpl = r->kind == N_TASK_START ? J_API "/tasks/{K}/start" : J_API "/tasks/{K}/stop";
+    return send(ctx, r, "POST", tpl, NULL, NULL, stale);
+}
+
+int node_is_document(const struct route *r)
+{
+    return r->kind == N_PROJECT_JSON || r->kind == N_JOB_JSON ||
+           r->kind == N_SCHEDULE_JSON || r->kind == N_RECORD;
+}
+
+/* 0 when text is a JSON object; -EINVAL (logged) otherwise. */
+static int check_object(const struct route *r, const char *text, size_t len)
+{
+    cJSON *doc = cJSON_ParseWithLength(text, len);
+    int ok = cJSON_IsObject(doc);
+    cJSON_Delete(doc);
+    if (!ok)
+        log_warn("%s: not a JSON object; nothing sent", r->record ? r->record : r->get);
+    return ok ? 0 : -EINVAL;
+}
+
+int node_save(struct fs_ctx *ctx, const struct route *r, const char *text, size_t len)
+{
+    if (!node_is_document(r))
+        return -EACCES;
+    int rc = check_object(r, text, len);
+    if (rc < 0)
+        return rc;
+    char *body = xstrndup(text, len);
+    if (r->kind == N_RECORD && node_check(ctx, r) == -ENOENT) {
+        static const char *const stale[] = { "/api/strapi-tables/{T}?*", NULL };
+        char *answer = NULL;
+        rc = send(ctx, r, "POST", "/api/strapi-tables/{T}", body, &answer, stale);
+        if (rc == 0) {
+            char *id = render_record_id(answer, strlen(answer));
+            log_info("table %s: created record %s", r->table, id ? id : "(no id in answer)");
+            free(id);
+            free(answer);
+        }
+    } else {
+        static const char *const project_stale[] = { "/webrobot/api/projects", NULL };
+        static const char *const job_stale[] = { "/webrobot/api/projects/id/{P}/jobs", NULL };
+        static const char *const record_stale[] = { "/api/strapi-tables/{T}?*", NULL };
+        const char *const *stale = r->kind == N_PROJECT_JSON ? project_stale :
+                                   r->kind == N_JOB_JSON ? job_stale :
+                                   r->kind == N_RECORD ? record_stale : NULL;
+        rc = send(ctx, r, "PUT", r->get, body, NULL, stale);
+    }
+    free(body);
+    return rc;
+}
+
+int node_delete(struct fs_ctx *ctx, const struct route *r)
+{
+    static const char *const stale[] = { "/api/strapi-tables/{T}?*", NULL };
+    if (r->kind != N_RECORD)
+        return -EACCES;
+    return send(ctx, r, "DELETE", r->get, NULL, NULL, stale);
 }

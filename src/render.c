@@ -169,14 +169,14 @@ static char *id_text(const cJSON *v)
     return NULL;
 }
 
-void render_each_id(const char *json, size_t len, const char *name_field,
+void render_each_id(const char *json, size_t len, const char *id_field, const char *name_field,
                     void (*fn)(void *arg, const char *id, const char *name), void *arg)
 {
     cJSON *root = parse(json, len);
     const cJSON *list = cJSON_IsArray(root) ? root : NULL;
     const cJSON *e;
     cJSON_ArrayForEach(e, list) {
-        char *id = id_text(cJSON_GetObjectItemCaseSensitive(e, "id"));
+        char *id = id_text(cJSON_GetObjectItemCaseSensitive(e, id_field));
         if (!id)
             continue;
         const cJSON *n = name_field ? cJSON_GetObjectItemCaseSensitive(e, name_field) : NULL;
@@ -184,6 +184,49 @@ void render_each_id(const char *json, size_t len, const char *name_field,
         free(id);
     }
     cJSON_Delete(root);
+}
+
+static char *record_id(const cJSON *rec)
+{
+    char *id = id_text(cJSON_GetObjectItemCaseSensitive(rec, "id"));
+    return id ? id : id_text(cJSON_GetObjectItemCaseSensitive(rec, "documentId"));
+}
+
+int render_table_page(const char *json, size_t len, int *page_count,
+                      void (*fn)(void *arg, const char *id, const char *name), void *arg)
+{
+    cJSON *root = parse(json, len);
+    const cJSON *data = cJSON_IsArray(root) ? root : cJSON_GetObjectItemCaseSensitive(root, "data");
+    *page_count = -1;
+    const cJSON *pc = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "meta"), "pagination"),
+        "pageCount");
+    if (cJSON_IsNumber(pc))
+        *page_count = pc->valueint;
+    int n = -1;
+    if (cJSON_IsArray(data)) {
+        n = 0;
+        const cJSON *e;
+        cJSON_ArrayForEach(e, data) {
+            n++;
+            char *id = record_id(e);
+            if (id)
+                fn(arg, id, NULL);
+            free(id);
+        }
+    }
+    cJSON_Delete(root);
+    return n;
+}
+
+char *render_record_id(const char *json, size_t len)
+{
+    cJSON *root = parse(json, len);
+    char *id = record_id(root);
+    if (!id)
+        id = record_id(cJSON_GetObjectItemCaseSensitive(root, "data"));
+    cJSON_Delete(root);
+    return id;
 }
 
 char *render_string_field(const char *json, size_t len, const char *field)

@@ -23,11 +23,21 @@ void render_error(struct buf *out, const char *json, size_t len);
 /* A logs answer {"logs":[...]} (or a bare array, or a string) as one line
  * per entry; embedded newlines in an entry are kept. */
 void render_logs(struct buf *out, const char *json, size_t len);
-/* Call fn with each element's id of a JSON array of objects (a string id,
- * or a number printed as an integer); elements without an id are skipped.
- * name_field, when non-NULL, is passed too (the "name" of each project). */
-void render_each_id(const char *json, size_t len, const char *name_field,
+/* Call fn with each element's id of a JSON array of objects: the field
+ * id_field (a string, or a number printed as an integer); elements without
+ * one are skipped. name_field, when non-NULL, is passed too. */
+void render_each_id(const char *json, size_t len, const char *id_field, const char *name_field,
                     void (*fn)(void *arg, const char *id, const char *name), void *arg);
+/* One page of a Strapi table: the records are a bare array or the "data"
+ * array of an object; each record's id is "id", else "documentId". Calls
+ * fn with each id; returns the number of records on the page (ids or not),
+ * or -1 when the answer has no record array. *page_count is the
+ * meta.pagination.pageCount when given, else -1. */
+int render_table_page(const char *json, size_t len, int *page_count,
+                      void (*fn)(void *arg, const char *id, const char *name), void *arg);
+/* The id of one record ("id", else "documentId", also inside "data"), or
+ * NULL; caller frees. */
+char *render_record_id(const char *json, size_t len);
 /* A string field of a JSON object (caller frees), or NULL. */
 char *render_string_field(const char *json, size_t len, const char *field);
 

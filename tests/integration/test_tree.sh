@@ -23,7 +23,7 @@ t_jobs_listing_matches_the_api() {
 
 t_project_directory_has_its_files() {
     assert_eq "jobs metrics.json project.json schedule.json" "$(ls "$P/98" | tr '\n' ' ' | sed 's/ $//')" "project dir"
-    assert_eq "execute executions job.json metrics.json status" \
+    assert_eq "execute executions job.json metrics.json status tasks" \
         "$(ls "$P/98/jobs/210" | tr '\n' ' ' | sed 's/ $//')" "job dir"
 }
 
@@ -70,8 +70,8 @@ t_unknown_ids_are_enoent_and_cached_briefly() {
 }
 
 t_read_only_files_refuse_writes() {
-    assert_fails_with "Permission denied" sh -c "echo x > '$P/98/project.json'"
     assert_fails_with "Permission denied" sh -c "echo x > '$P/98/jobs/210/status'"
+    assert_fails_with "Permission denied" sh -c "echo x > '$P/98/metrics.json'"
     assert_fails_with "Permission denied" mkdir "$P/new"
     assert_fails_with "Permission denied" rm "$P/98/project.json"
     assert_fails_with "Permission denied" cat "$P/98/jobs/210/execute"

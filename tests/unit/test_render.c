@@ -241,7 +241,7 @@ static void collect_id(void *arg, const char *id, const char *name)
 static void expect_ids(const char *json, const char *name_field, const char *want)
 {
     struct ids l = { "" };
-    render_each_id(json, strlen(json), name_field, collect_id, &l);
+    render_each_id(json, strlen(json), "id", name_field, collect_id, &l);
     cr_expect_str_eq(l.text, want, "input %s", json);
 }
 
