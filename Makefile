@@ -24,7 +24,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 
 DEB_PACKAGES := build-essential pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev \
                 libcjson-dev uthash-dev libcriterion-dev libmicrohttpd-dev \
-                curl jq procps psmisc
+                curl jq procps psmisc python3 vim nano rsync
 
 .PHONY: all deps check unit integration asan demo bench clean
 all: $(BUILD)/webrobotfs $(BUILD)/webrobot-emu

@@ -49,7 +49,9 @@ void api_exec_logs(const struct emu_req *q, struct emu_resp *r)
 {
 	const char *pod = url_query_get(q->query, "podType");
 	enum exec_pod kind = EXEC_POD_ALL;
-	cJSON *out = NULL;
+	enum world_rc rc;
+	char *text = NULL;
+	size_t len = 0;
 	long tail;
 
 	if (pod && strcmp(pod, "driver") == 0) {
@@ -63,6 +65,10 @@ void api_exec_logs(const struct emu_req *q, struct emu_resp *r)
 	}
 	if (api_query_long(q, r, "tail", -1, 0, 100000000, &tail) != 0)
 		return;
-	api_reply_rc(q, r, world_exec_logs(q->svc->world, q->param[0], q->param[1],
-					   q->param[2], kind, tail, &q->now, &out), &out);
+	rc = world_exec_logs(q->svc->world, q->param[0], q->param[1], q->param[2],
+			     kind, tail, &q->now, &text, &len);
+	if (rc == W_OK)
+		http_reply_raw(r, 200, "application/json", text, len);
+	else
+		api_reply_rc(q, r, rc, NULL);
 }

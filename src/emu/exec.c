@@ -1,7 +1,9 @@
 /* exec.c — an execution's life computed from elapsed time e since submit,
  * with S = run seconds: PENDING while e < min(1, 0.15 S), RUNNING while
  * e < S, then COMPLETED or FAILED. Status and logs use the same e >= S test,
- * so once a status read says terminal every later log read is complete. */
+ * so once a status read says terminal every later log read is complete.
+ * Log lines are never stored: a logs answer formats the visible ones
+ * straight into its JSON text (sparklog.h). */
 #include "exec.h"
 #include "sparklog.h"
 
@@ -18,12 +20,8 @@ struct exec {
 	double running_at;        /* elapsed seconds when RUNNING starts */
 	double run_seconds;       /* elapsed seconds when terminal */
 	uint64_t seed;
-	struct log_stream driver, executor;
-	size_t *merged;           /* order of EXEC_POD_ALL: index, executor | HIGH */
-	size_t nmerged;
+	struct sparklog *log;     /* lines computed when read */
 };
-
-#define FROM_EXECUTOR ((size_t)1 << (sizeof(size_t) * 8 - 1))
 
 static char *join_arguments(const cJSON *args)
 {
@@ -55,21 +53,6 @@ static char *join_arguments(const cJSON *args)
 	return out;
 }
 
-static void build_merge(struct exec *e)
-{
-	size_t i = 0, j = 0;
-
-	e->nmerged = e->driver.n + e->executor.n;
-	e->merged = xmalloc((e->nmerged ? e->nmerged : 1) * sizeof(*e->merged));
-	while (i < e->driver.n || j < e->executor.n) {
-		if (j >= e->executor.n ||
-		    (i < e->driver.n && e->driver.v[i].at <= e->executor.v[j].at))
-			e->merged[i + j] = i, i++;
-		else
-			e->merged[i + j] = j | FROM_EXECUTOR, j++;
-	}
-}
-
 struct exec *exec_new(const struct exec_spec *spec)
 {
 	struct exec *e = xcalloc(1, sizeof(*e));
@@ -97,10 +80,11 @@ struct exec *exec_new(const struct exec_spec *spec)
 		.wall0 = e->wall0,
 		.running_at = e->running_at,
 		.run_seconds = e->run_seconds,
+		.driver_lines = spec->log_lines ? spec->log_lines : SPARKLOG_DEFAULT_LINES,
+		.line_bytes = spec->log_line_bytes,
 	};
-	sparklog_generate(&lp, &e->driver, &e->executor);
+	e->log = sparklog_new(&lp);
 	free(args);
-	build_merge(e);
 	return e;
 }
 
@@ -108,9 +92,7 @@ void exec_free(struct exec *e)
 {
 	if (!e)
 		return;
-	sparklog_stream_free(&e->driver);
-	sparklog_stream_free(&e->executor);
-	free(e->merged);
+	sparklog_free(e->log);
 	free(e->id);
 	free(e->project_id);
 	free(e->job_id);
@@ -216,52 +198,64 @@ cJSON *exec_status_json(const struct exec *e, double mono)
 	return o;
 }
 
-static size_t visible(const struct log_stream *s, double t)
+/* Appends line i of stream st as one JSON array element. */
+static void add_line(const struct exec *e, enum sparklog_stream st, size_t i,
+		     struct sbuf *out, struct sbuf *scratch, int first)
 {
-	size_t n = 0;
-
-	while (n < s->n && s->v[n].at <= t)
-		n++;
-	return n;
+	scratch->len = 0;
+	sparklog_line(e->log, st, i, scratch);
+	if (!first)
+		sbuf_addc(out, ',');
+	sbuf_add_json_string(out, scratch->s, scratch->len);
 }
 
-static const char *merged_line(const struct exec *e, size_t k)
-{
-	size_t m = e->merged[k];
-
-	if (m & FROM_EXECUTOR)
-		return e->executor.v[m & ~FROM_EXECUTOR].text;
-	return e->driver.v[m].text;
-}
-
-cJSON *exec_logs_json(const struct exec *e, double mono, enum exec_pod pod,
-		      long tail)
+char *exec_logs_text(const struct exec *e, double mono, enum exec_pod pod,
+		     long tail, size_t *len)
 {
 	double t = elapsed(e, mono);
-	cJSON *o = cJSON_CreateObject();
-	cJSON *arr = cJSON_AddArrayToObject(o, "logs");
-	size_t n, first = 0, k;
+	struct sbuf out = { 0 }, scratch = { 0 };
+	size_t nd = 0, nx = 0, n, first = 0, k;
 
 	if (t >= e->run_seconds)
 		t = INFINITY;  /* terminal: everything, whatever the rounding */
-	if (pod == EXEC_POD_ALL)
-		n = visible(&e->driver, t) + visible(&e->executor, t);
-	else
-		n = visible(pod == EXEC_POD_DRIVER ? &e->driver : &e->executor, t);
+	if (pod != EXEC_POD_EXECUTOR)
+		nd = sparklog_visible(e->log, SPARKLOG_DRIVER, t);
+	if (pod != EXEC_POD_DRIVER)
+		nx = sparklog_visible(e->log, SPARKLOG_EXECUTOR, t);
+	n = nd + nx;
 	if (tail >= 0 && (size_t)tail < n)
 		first = n - (size_t)tail;
-	for (k = first; k < n; k++) {
-		const char *line;
+	sbuf_add(&out, "{\"logs\":[", 9);
+	if (pod != EXEC_POD_ALL) {
+		enum sparklog_stream st = pod == EXEC_POD_DRIVER ? SPARKLOG_DRIVER
+								 : SPARKLOG_EXECUTOR;
 
-		if (pod == EXEC_POD_ALL)
-			line = merged_line(e, k);
-		else if (pod == EXEC_POD_DRIVER)
-			line = e->driver.v[k].text;
-		else
-			line = e->executor.v[k].text;
-		cJSON_AddItemToArray(arr, cJSON_CreateString(line));
+		for (k = first; k < n; k++)
+			add_line(e, st, k, &out, &scratch, k == first);
+	} else {
+		/* merge by appearance time, driver first on ties; only the lines
+		 * from position `first` on are formatted */
+		size_t i = 0, j = 0;
+		double at_d = nd ? sparklog_at(e->log, SPARKLOG_DRIVER, 0) : 0;
+		double at_x = nx ? sparklog_at(e->log, SPARKLOG_EXECUTOR, 0) : 0;
+
+		for (k = 0; k < n; k++) {
+			if (j >= nx || (i < nd && at_d <= at_x)) {
+				if (k >= first)
+					add_line(e, SPARKLOG_DRIVER, i, &out, &scratch, k == first);
+				if (++i < nd)
+					at_d = sparklog_at(e->log, SPARKLOG_DRIVER, i);
+			} else {
+				if (k >= first)
+					add_line(e, SPARKLOG_EXECUTOR, j, &out, &scratch, k == first);
+				if (++j < nx)
+					at_x = sparklog_at(e->log, SPARKLOG_EXECUTOR, j);
+			}
+		}
 	}
-	return o;
+	sbuf_add(&out, "]}", 2);
+	free(scratch.s);
+	return sbuf_take(&out, len);
 }
 
 int exec_figures(const struct exec *e, double mono, struct exec_figures *f)

@@ -5,6 +5,7 @@
 #ifndef EMU_EXEC_H
 #define EMU_EXEC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -40,10 +41,13 @@ struct exec_spec {
 	const cJSON *arguments;  /* array of strings or NULL */
 	const char *error;       /* non-NULL: the run fails with this message */
 	double run_seconds;
+	size_t log_lines;        /* driver body lines; 0: SPARKLOG_DEFAULT_LINES */
+	size_t log_line_bytes;   /* pad log lines to this length; 0: natural */
 	struct emu_now submitted;
 };
 
-/* Creates an execution (logs generated up front); spec strings are copied.
+/* Creates an execution (O(1) memory: log lines are computed when read);
+ * spec strings are copied.
  * Free with exec_free (NULL is fine). */
 struct exec *exec_new(const struct exec_spec *spec);
 void exec_free(struct exec *e);
@@ -67,11 +71,13 @@ const char *exec_phase_name(enum exec_phase p);
 /* The status body at mono (new object, caller deletes). */
 cJSON *exec_status_json(const struct exec *e, double mono);
 
-/* {"logs":[...]} visible at mono for pod; tail < 0 means all lines.
- * EXEC_POD_ALL merges both streams in time order (driver first on ties), which
- * keeps it append-only too. New object, caller deletes. */
-cJSON *exec_logs_json(const struct exec *e, double mono, enum exec_pod pod,
-		      long tail);
+/* The JSON text {"logs":[...]} of the lines visible at mono for pod; tail < 0
+ * means all lines. EXEC_POD_ALL merges both streams in time order (driver
+ * first on ties), which keeps it append-only too. Time and memory are
+ * proportional to the answer. Returns a heap string (caller frees) and its
+ * length in *len. Safe without any lock: an execution never changes. */
+char *exec_logs_text(const struct exec *e, double mono, enum exec_pod pod,
+		     long tail, size_t *len);
 
 /* Fills f for a terminal execution; returns 0, or -EAGAIN when not terminal. */
 int exec_figures(const struct exec *e, double mono, struct exec_figures *f);

@@ -6,6 +6,7 @@
 #include "catalog.h"
 #include "seed.h"
 #include "server.h"
+#include "sparklog.h"
 #include "tables.h"
 #include "util.h"
 #include "world.h"
@@ -32,6 +33,8 @@ struct emu_opts {
 	long rate;
 	const char *seed;
 	double run_seconds;
+	long log_lines;
+	long log_line_bytes;
 	int verbose;
 };
 
@@ -39,7 +42,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: webrobot-emu --port PORT [--key ORG:KEY]... [--rate N]\n"
-		"                    [--seed demo|empty] [--run-seconds S] [--verbose]\n"
+		"                    [--seed demo|empty] [--run-seconds S]\n"
+		"                    [--log-lines N] [--log-line-bytes B] [--verbose]\n"
 		"\n"
 		"A local, stateful emulator of the WebRobot ETL API, bound to 127.0.0.1.\n"
 		"\n"
@@ -50,13 +54,38 @@ static void usage(FILE *f)
 		"                      (default 1000); over it: 429 with Retry-After\n"
 		"  --seed NAME         initial data: demo (default) or empty\n"
 		"  --run-seconds S     time from execute to COMPLETED/FAILED (default 8)\n"
+		"  --log-lines N       driver log body lines per run, appearing while it\n"
+		"                      runs (default 40, up to 10000000); the executor\n"
+		"                      log gets 3/4 as many; closing lines come on top\n"
+		"  --log-line-bytes B  pad every log line shorter than B bytes to B\n"
+		"                      (default 0: natural length, about 60-250 bytes)\n"
 		"  --verbose           log each request on stderr\n"
 		"  --help              this text\n"
 		"\n"
 		"When ready it prints \"listening on http://127.0.0.1:PORT\" on stdout.\n"
 		"Test endpoints (no key, not rate limited, not counted):\n"
-		"  GET /_emu/stats, GET /_emu/log, POST /_emu/reset-stats\n"
+		"  GET /_emu/stats, GET /_emu/log, POST /_emu/reset-stats,\n"
+		"  GET|POST|DELETE /_emu/fault (fault injection; see below)\n"
 		"Logs without podType list driver and executor lines merged in time order.\n"
+		"\n"
+		"Fault injection: POST /_emu/fault with a JSON object replaces the faults\n"
+		"(POST {} or DELETE clears them; GET shows them). Faults apply to API\n"
+		"requests only; every field is optional:\n"
+		"  latency_ms N           delay every answer by N ms\n"
+		"  error_rate R           share R (0..1) answered with one of\n"
+		"  error_codes [C...]       these codes (default [500,502,503])\n"
+		"  reset_rate R           share R: connection reset, no answer\n"
+		"  truncate_rate R        share R: Content-Length promises more than is sent\n"
+		"  malformed_rate R       share R: 200 with the body cut in half (bad JSON)\n"
+		"  rate429 R              share R: 429, with\n"
+		"  retry_after S|null       Retry-After: S (default 1; null: no header)\n"
+		"  huge_body_bytes N      successful GETs get a N-byte \"_emu_padding\" member\n"
+		"  drip_bytes_per_sec N   bodies sent at about N bytes/s\n"
+		"  hang true              no answer until the fault is cleared (max 300 s)\n"
+		"  only_path_prefix P     apply only to paths starting with P\n"
+		"  seed N                 seed of the PRNG drawing the shares (default 1)\n"
+		"The shares are consecutive slices of one draw per request (their sum must\n"
+		"be <= 1). /_emu/stats counts faulted requests in \"faulted\".\n"
 		"SIGINT or SIGTERM stops it cleanly (exit 0). Bad options exit 2.\n");
 }
 
@@ -95,6 +124,8 @@ static int parse_opts(int argc, char **argv, struct emu_opts *o)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "run-seconds", required_argument, NULL, 't' },
+		{ "log-lines", required_argument, NULL, 'n' },
+		{ "log-line-bytes", required_argument, NULL, 'b' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -106,6 +137,7 @@ static int parse_opts(int argc, char **argv, struct emu_opts *o)
 	o->rate = 1000;
 	o->seed = "demo";
 	o->run_seconds = 8.0;
+	o->log_lines = SPARKLOG_DEFAULT_LINES;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		char *end;
@@ -144,6 +176,20 @@ static int parse_opts(int argc, char **argv, struct emu_opts *o)
 			if (errno || end == optarg || *end || !isfinite(o->run_seconds) ||
 			    o->run_seconds < 0 || o->run_seconds > 86400) {
 				fprintf(stderr, "webrobot-emu: invalid --run-seconds '%s' (0-86400)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			if (parse_long(optarg, 1, SPARKLOG_MAX_LINES, &o->log_lines)) {
+				fprintf(stderr, "webrobot-emu: invalid --log-lines '%s' (1-%d)\n",
+					optarg, SPARKLOG_MAX_LINES);
+				return 2;
+			}
+			break;
+		case 'b':
+			if (parse_long(optarg, 0, SPARKLOG_MAX_LINE_BYTES, &o->log_line_bytes)) {
+				fprintf(stderr, "webrobot-emu: invalid --log-line-bytes '%s' (0-%d)\n",
+					optarg, SPARKLOG_MAX_LINE_BYTES);
 				return 2;
 			}
 			break;
@@ -193,6 +239,7 @@ int main(int argc, char **argv)
 	cJSON_Hooks hooks = { .malloc_fn = xmalloc, .free_fn = free };
 	struct emu_opts o;
 	struct emu_services svc = { 0 };
+	struct world_opts wo;
 	struct server_config cfg;
 	struct server *srv = NULL;
 	sigset_t set;
@@ -212,7 +259,13 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	svc.world = world_new(o.run_seconds, process_salt());
+	wo = (struct world_opts){
+		.run_seconds = o.run_seconds,
+		.log_lines = (size_t)o.log_lines,
+		.log_line_bytes = (size_t)o.log_line_bytes,
+		.salt = process_salt(),
+	};
+	svc.world = world_new(&wo);
 	svc.tables = tables_new();
 	svc.catalog = catalog_new();
 	seed_load(o.seed, svc.world, svc.tables, svc.catalog);

@@ -5,12 +5,17 @@
  * The raw request target is captured by the URI log callback, which also
  * allocates the per-request state that accumulates bodies across calls.
  *
- * Order of checks for an API request: route lookup (for the stats key), API
- * key (401, never counted in a window), rate limit (429 + Retry-After, not
- * counted either), malformed path (400), unknown route (404), body too large
- * (413), query parsing (400), handler. Every API request is recorded in the
- * stats before its response is queued. */
+ * Order of checks for an API request: route lookup (for the stats key),
+ * injected faults (fault.h: a hang, an error, a 429 or a reset replace the
+ * rest), API key (401, never counted in a window), rate limit (429 +
+ * Retry-After, not counted either), malformed path (400), unknown route
+ * (404), body too large (413), query parsing (400), handler; then faults
+ * that spoil the answer (malformed, padded, dripped, truncated, delayed).
+ * Every API request is recorded in the stats before its response is
+ * queued or its connection dropped. */
 #include "server.h"
+#include "fault.h"
+#include "faultbody.h"
 #include "ratelimit.h"
 #include "routes.h"
 #include "stats.h"
@@ -19,6 +24,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,7 @@ struct server {
 	struct server_config cfg;
 	struct stats *stats;
 	struct rl *rl;
+	struct fault *fault;
 };
 
 /* Per-request state, from the URI log callback to the completion callback. */
@@ -96,21 +103,29 @@ static void append_body(struct pending *p, const char *data, size_t n)
 	p->body[p->len] = '\0';
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, struct emu_resp *r)
+/* Queues r (its body taken). retry_after >= 0 adds a Retry-After header;
+ * fb != NULL streams the body through faultbody.c instead of a buffer. */
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct emu_resp *r,
+				 long retry_after, const struct faultbody_opts *fb)
 {
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 	char ra[32];
 
-	mr = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
+	if (fb)
+		mr = faultbody_response(r->body, r->len, fb);
+	else
+		mr = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
 	if (!mr) {
-		free(r->body);
+		if (!fb)
+			free(r->body);
+		r->body = NULL;
 		return MHD_NO;
 	}
 	r->body = NULL;
 	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
-	if (r->retry_after > 0) {
-		snprintf(ra, sizeof(ra), "%ld", r->retry_after);
+	if (retry_after >= 0) {
+		snprintf(ra, sizeof(ra), "%ld", retry_after);
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	}
 	ret = MHD_queue_response(conn, (unsigned int)r->status, mr);
@@ -123,9 +138,32 @@ static void reply_string(struct emu_resp *r, int status, char *json)
 	http_reply_raw(r, status, "application/json", json, strlen(json));
 }
 
+/* GET, POST and DELETE /_emu/fault. */
+static void handle_fault(struct server *s, const char *method,
+			 const struct pending *p, double wall, struct emu_resp *r)
+{
+	char err[256];
+
+	if (strcmp(method, "GET") == 0) {
+		reply_string(r, 200, fault_json(s->fault));
+	} else if (strcmp(method, "DELETE") == 0) {
+		fault_clear(s->fault);
+		reply_string(r, 200, fault_json(s->fault));
+	} else if (strcmp(method, "POST") == 0) {
+		if (p->too_large)
+			http_reply_error(r, 413, wall, "Request body larger than %d bytes", BODY_MAX);
+		else if (fault_set(s->fault, p->body ? p->body : "", p->len, err, sizeof(err)) != 0)
+			http_reply_error(r, 400, wall, "Invalid fault settings: %s", err);
+		else
+			reply_string(r, 200, fault_json(s->fault));
+	} else {
+		http_reply_error(r, 405, wall, "Method %s not allowed on /_emu/fault", method);
+	}
+}
+
 /* The /_emu/ endpoints. */
 static void handle_emu(struct server *s, const char *method, const char *path,
-		       double wall, struct emu_resp *r)
+		       const struct pending *p, double wall, struct emu_resp *r)
 {
 	if (strcmp(method, "GET") == 0 && strcmp(path, "/_emu/stats") == 0) {
 		reply_string(r, 200, stats_json(s->stats));
@@ -134,6 +172,8 @@ static void handle_emu(struct server *s, const char *method, const char *path,
 	} else if (strcmp(method, "POST") == 0 && strcmp(path, "/_emu/reset-stats") == 0) {
 		stats_reset(s->stats);
 		reply_string(r, 200, xstrdup("{}"));
+	} else if (strcmp(path, "/_emu/fault") == 0) {
+		handle_fault(s, method, p, wall, r);
 	} else {
 		http_reply_error(r, 404, wall, "No test endpoint %s %s", method, path);
 	}
@@ -151,45 +191,79 @@ static int key_ok(const struct server *s, const char *key)
 	return 0;
 }
 
-static void handle_api(struct server *s, struct MHD_Connection *conn,
-		       const char *method, const char *path, const char *query,
-		       const struct pending *p, const struct emu_now *now,
-		       struct emu_resp *r)
+/* An API request once its path is matched against the route table. */
+struct api_call {
+	const char *method, *path, *query;
+	struct url_path segs;
+	int bad_path;
+	const struct route *rt;
+	const char *params[HTTP_MAX_PARAMS];
+	size_t np;
+	char *unmatched;            /* "METHOD (unmatched)" when no route */
+	const char *stats_key;      /* the route's key or unmatched */
+};
+
+static void call_begin(struct api_call *c, const char *method, const char *path,
+		       const char *query)
+{
+	memset(c, 0, sizeof(*c));
+	c->method = method;
+	c->path = path;
+	c->query = query;
+	c->bad_path = url_split_path(path, &c->segs) != 0;
+	if (!c->bad_path)
+		c->rt = route_match(method, c->segs.seg, c->segs.nseg, c->params, &c->np);
+	if (c->rt) {
+		c->stats_key = c->rt->key;
+	} else {
+		c->unmatched = xasprintf("%s (unmatched)", method);
+		c->stats_key = c->unmatched;
+	}
+}
+
+static void call_end(struct api_call *c)
+{
+	free(c->unmatched);
+	if (!c->bad_path)
+		url_path_free(&c->segs);
+}
+
+static void call_record(struct server *s, const struct api_call *c, int status,
+			unsigned flags)
+{
+	stats_record(s->stats, c->stats_key, c->method, c->path, c->query, status, flags);
+}
+
+/* Key check, rate limit, validation and the handler. Returns STATS_* flags
+ * (STATS_RATE_LIMITED for a 429); r->retry_after is set for a 429. */
+static unsigned call_run(struct server *s, struct api_call *c,
+			 struct MHD_Connection *conn, const struct pending *p,
+			 const struct emu_now *now, struct emu_resp *r)
 {
 	const char *key = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-API-Key");
-	const char *params[HTTP_MAX_PARAMS] = { NULL };
-	const struct route *rt = NULL;
-	struct url_path segs;
 	struct url_query q = { 0 };
-	size_t np = 0;
 	long retry = 0;
-	int bad_path = url_split_path(path, &segs) != 0;
-	char *unmatched = NULL;
-	int limited = 0;
-
-	if (!bad_path)
-		rt = route_match(method, segs.seg, segs.nseg, params, &np);
 
 	if (!key_ok(s, key)) {
 		http_reply_error(r, 401, now->wall, "Missing or invalid API key");
 	} else if (rl_take(s->rl, key, now->mono, &retry) != 0) {
-		limited = 1;
 		r->retry_after = retry;
 		http_reply_error(r, 429, now->wall,
 				 "Rate limit exceeded: %ld requests per minute; retry after %ld s",
 				 s->cfg.rate, retry);
-	} else if (bad_path) {
+		return STATS_RATE_LIMITED;
+	} else if (c->bad_path) {
 		http_reply_error(r, 400, now->wall, "Malformed request path");
-	} else if (!rt) {
-		http_reply_error(r, 404, now->wall, "No endpoint %s %.200s", method, path);
+	} else if (!c->rt) {
+		http_reply_error(r, 404, now->wall, "No endpoint %s %.200s", c->method, c->path);
 	} else if (p->too_large) {
 		http_reply_error(r, 413, now->wall, "Request body larger than %d bytes", BODY_MAX);
-	} else if (url_parse_query(query, &q) != 0) {
+	} else if (url_parse_query(c->query, &q) != 0) {
 		http_reply_error(r, 400, now->wall, "Malformed query string");
 	} else {
 		struct emu_req req = {
-			.method = method,
-			.nparam = np,
+			.method = c->method,
+			.nparam = c->np,
 			.query = &q,
 			.body = p->body ? p->body : "",
 			.body_len = p->len,
@@ -197,17 +271,118 @@ static void handle_api(struct server *s, struct MHD_Connection *conn,
 			.svc = s->cfg.svc,
 		};
 
-		memcpy(req.param, params, sizeof(params));
-		rt->fn(&req, r);
+		memcpy(req.param, c->params, sizeof(c->params));
+		c->rt->fn(&req, r);
 		url_query_free(&q);
 	}
-	if (!rt)
-		unmatched = xasprintf("%s (unmatched)", method);
-	stats_record(s->stats, rt ? rt->key : unmatched, method, path, query,
-		     r->status, limited);
-	free(unmatched);
-	if (!bad_path)
-		url_path_free(&segs);
+	return 0;
+}
+
+/* Makes the close that follows send a TCP reset rather than a FIN. */
+static void abort_connection(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	if (ci)
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
+static void verbose_line(const struct server *s, const char *method, const char *url,
+			 const char *query, int status, const char *fault)
+{
+	if (s->cfg.verbose)
+		fprintf(stderr, "webrobot-emu: %s %s%s%s -> %d%s%s\n", method, url,
+			*query ? "?" : "", query, status, fault ? " fault " : "",
+			fault ? fault : "");
+}
+
+/* An API request: faults first (fault.h), then the normal path. Every
+ * request is recorded in the stats before its answer is queued (or its
+ * connection dropped). */
+static enum MHD_Result serve_api(struct server *s, struct MHD_Connection *conn,
+				 const char *method, const char *url, const char *query,
+				 const struct pending *p, const struct emu_now *now)
+{
+	struct emu_resp r = { .status = 500, .ctype = "application/json" };
+	struct faultbody_opts fb = { .fault = s->fault };
+	struct fault_plan plan;
+	struct api_call c;
+	unsigned flags = 0;
+	long retry_after;
+	int huge, hung, sent_status;
+	enum MHD_Result ret;
+
+	fault_plan(s->fault, url, &plan);
+	call_begin(&c, method, url, query);
+	if (plan.hang && fault_hang(s->fault, url) != 0) {
+		call_record(s, &c, 0, STATS_FAULTED);
+		verbose_line(s, method, url, query, 0, "hang (gave up)");
+		call_end(&c);
+		return MHD_NO;
+	}
+	hung = plan.hang;
+	if (hung)   /* released: answer normally */
+		plan = (struct fault_plan){ .applies = 1, .retry_after = -1 };
+
+	switch (plan.action) {
+	case FAULT_RESET:
+		call_record(s, &c, 0, STATS_FAULTED);
+		verbose_line(s, method, url, query, 0, "reset");
+		call_end(&c);
+		if (plan.latency_ms)
+			fault_sleep_ms(s->fault, plan.latency_ms);
+		abort_connection(conn);
+		return MHD_NO;
+	case FAULT_ERROR:
+		http_reply_error(&r, plan.code, now->wall, "Injected fault: status %d", plan.code);
+		break;
+	case FAULT_429:
+		http_reply_error(&r, 429, now->wall, "Rate limit exceeded (injected fault)");
+		flags |= STATS_RATE_LIMITED;
+		break;
+	default:
+		flags |= call_run(s, &c, conn, p, now, &r);
+		break;
+	}
+	retry_after = plan.action == FAULT_429 ? plan.retry_after
+					       : (r.retry_after > 0 ? r.retry_after : -1);
+
+	huge = plan.huge_bytes && plan.action != FAULT_MALFORMED &&
+	       strcmp(method, "GET") == 0 && r.status >= 200 && r.status < 300 &&
+	       strcmp(r.ctype, "application/json") == 0;
+	if (plan.action == FAULT_MALFORMED) {
+		/* the real body cut in half: never valid JSON for an object or
+		 * array; "{" for a body too short to cut */
+		r.status = 200;
+		if (r.len >= 2) {
+			r.len /= 2;
+		} else {
+			free(r.body);
+			r.body = xstrdup("{");
+			r.len = 1;
+		}
+	}
+	fb.pad_bytes = huge ? plan.huge_bytes : 0;
+	fb.drip_bytes_per_sec = plan.drip_bytes_per_sec;
+	fb.truncate = plan.action == FAULT_TRUNCATE;
+	if (plan.applies && (plan.latency_ms || plan.action != FAULT_NONE || huge ||
+			     plan.drip_bytes_per_sec || hung))
+		flags |= STATS_FAULTED;
+	sent_status = fb.truncate ? 0 : r.status;
+	call_record(s, &c, sent_status, flags);
+	call_end(&c);
+	verbose_line(s, method, url, query, r.status,
+		     flags & STATS_FAULTED ? "applied" : NULL);
+
+	if (plan.latency_ms && fault_sleep_ms(s->fault, plan.latency_ms) != 0) {
+		free(r.body);
+		return MHD_NO;
+	}
+	ret = send_resp(conn, &r, retry_after,
+			fb.pad_bytes || fb.drip_bytes_per_sec || fb.truncate ? &fb : NULL);
+	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -237,14 +412,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	now = util_now();
 	query = strchr(p->raw_uri, '?');
 	query = query ? query + 1 : "";
-	if (strncmp(url, "/_emu/", 6) == 0)
-		handle_emu(s, method, url, now.wall, &r);
-	else
-		handle_api(s, conn, method, url, query, p, &now, &r);
-	if (s->cfg.verbose)
-		fprintf(stderr, "webrobot-emu: %s %s%s%s -> %d\n", method, url,
-			*query ? "?" : "", query, r.status);
-	return send_resp(conn, &r);
+	if (strncmp(url, "/_emu/", 6) != 0)
+		return serve_api(s, conn, method, url, query, p, &now);
+	handle_emu(s, method, url, p, now.wall, &r);
+	verbose_line(s, method, url, query, r.status, NULL);
+	return send_resp(conn, &r, -1, NULL);
 }
 
 int server_start(const struct server_config *cfg, struct server **out)
@@ -259,6 +431,7 @@ int server_start(const struct server_config *cfg, struct server **out)
 	s->cfg = *cfg;
 	s->stats = stats_new();
 	s->rl = rl_new(cfg->rate);
+	s->fault = fault_new();
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(cfg->port);
@@ -283,6 +456,7 @@ int server_start(const struct server_config *cfg, struct server **out)
 			(unsigned)cfg->port, strerror(err));
 		stats_free(s->stats);
 		rl_free(s->rl);
+		fault_free(s->fault);
 		free(s);
 		return -err;
 	}
@@ -301,8 +475,10 @@ void server_stop(struct server *s)
 {
 	if (!s)
 		return;
+	fault_stop(s->fault);   /* hung, delayed and dripping requests end now */
 	MHD_stop_daemon(s->daemon);
 	stats_free(s->stats);
 	rl_free(s->rl);
+	fault_free(s->fault);
 	free(s);
 }

@@ -24,7 +24,7 @@ struct log_entry {
 struct stats {
 	pthread_mutex_t lock;
 	/* everything below is protected by lock */
-	uint64_t total, rate_limited;
+	uint64_t total, rate_limited, faulted;
 	struct route_count *routes;   /* in order of first appearance */
 	size_t nroutes;
 	struct log_entry log[STATS_LOG_SIZE];
@@ -55,7 +55,7 @@ static void clear(struct stats *s)
 		memset(&s->log[i], 0, sizeof(s->log[i]));
 	}
 	s->log_head = s->log_n = 0;
-	s->total = s->rate_limited = 0;
+	s->total = s->rate_limited = s->faulted = 0;
 }
 
 void stats_free(struct stats *s)
@@ -76,15 +76,17 @@ void stats_reset(struct stats *s)
 
 void stats_record(struct stats *s, const char *route_key, const char *method,
 		  const char *raw_path, const char *raw_query, int status,
-		  int rate_limited)
+		  unsigned flags)
 {
 	struct log_entry *e;
 	size_t i;
 
 	pthread_mutex_lock(&s->lock);
 	s->total++;
-	if (rate_limited)
+	if (flags & STATS_RATE_LIMITED)
 		s->rate_limited++;
+	if (flags & STATS_FAULTED)
+		s->faulted++;
 	for (i = 0; i < s->nroutes; i++)
 		if (strcmp(s->routes[i].key, route_key) == 0)
 			break;
@@ -124,6 +126,7 @@ char *stats_json(struct stats *s)
 	pthread_mutex_lock(&s->lock);
 	cJSON_AddNumberToObject(root, "total", (double)s->total);
 	cJSON_AddNumberToObject(root, "rate_limited", (double)s->rate_limited);
+	cJSON_AddNumberToObject(root, "faulted", (double)s->faulted);
 	routes = cJSON_AddObjectToObject(root, "routes");
 	for (i = 0; i < s->nroutes; i++)
 		cJSON_AddNumberToObject(routes, s->routes[i].key, (double)s->routes[i].n);

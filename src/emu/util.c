@@ -1,5 +1,6 @@
 /* util.c — the emulator's allocator (abort on out-of-memory, see util.h),
- * its two clocks, ISO 8601 timestamps, hashing and a pointer vector. Kept
+ * its two clocks, ISO 8601 timestamps, hashing, a pointer vector and a
+ * string buffer. Kept
  * apart so that every other module can stay about one thing. */
 #include "util.h"
 
@@ -171,4 +172,106 @@ void ptrvec_release(struct ptrvec *pv)
 	free(pv->v);
 	pv->v = NULL;
 	pv->n = pv->cap = 0;
+}
+
+void sbuf_reserve(struct sbuf *b, size_t n)
+{
+	if (b->len + n + 1 <= b->cap)
+		return;
+	b->cap = b->cap ? b->cap : 256;
+	while (b->len + n + 1 > b->cap)
+		b->cap *= 2;
+	b->s = xrealloc(b->s, b->cap);
+}
+
+void sbuf_add(struct sbuf *b, const char *p, size_t n)
+{
+	sbuf_reserve(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sbuf_addc(struct sbuf *b, char c)
+{
+	sbuf_reserve(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room;
+	int n;
+
+	sbuf_reserve(b, 128);
+	room = b->cap - b->len;
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom(0);
+	if ((size_t)n >= room) {
+		sbuf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void sbuf_add_json_string(struct sbuf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+
+	/* worst case 6 bytes per input byte; reserve the common case only */
+	sbuf_reserve(b, n + 2);
+	b->s[b->len++] = '"';
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		char esc[6];
+		size_t elen = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			run++;
+			continue;
+		}
+		if (run)
+			sbuf_add(b, p + i - run, run);
+		run = 0;
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			elen = 6;
+		}
+		sbuf_add(b, esc, elen);
+	}
+	if (run)
+		sbuf_add(b, p + n - run, run);
+	sbuf_addc(b, '"');
+}
+
+char *sbuf_take(struct sbuf *b, size_t *len)
+{
+	char *s = b->s ? b->s : xstrdup("");
+
+	if (len)
+		*len = b->len;
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
 }

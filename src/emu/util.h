@@ -56,4 +56,22 @@ void ptrvec_remove(struct ptrvec *pv, size_t i);
 /* Frees the array itself, not the elements; leaves pv empty. */
 void ptrvec_release(struct ptrvec *pv);
 
+/* A growable byte string, always NUL-terminated once anything was added.
+ * Start from {0}; take the result with sbuf_take or drop it with free(b.s). */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+/* Makes room for n more bytes (plus the NUL). */
+void sbuf_reserve(struct sbuf *b, size_t n);
+void sbuf_add(struct sbuf *b, const char *p, size_t n);
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends p[0..n) as a quoted JSON string (escaping as cJSON does). */
+void sbuf_add_json_string(struct sbuf *b, const char *p, size_t n);
+/* The string (never NULL; "" when empty) and its length; b is left empty. */
+char *sbuf_take(struct sbuf *b, size_t *len);
+
 #endif

@@ -60,13 +60,15 @@ const char *world_rc_message(enum world_rc rc)
 	return "Internal error";
 }
 
-struct world *world_new(double run_seconds, uint64_t salt)
+struct world *world_new(const struct world_opts *o)
 {
 	struct world *w = xcalloc(1, sizeof(*w));
 
 	pthread_mutex_init(&w->lock, NULL);
-	w->run_seconds = run_seconds;
-	w->salt = salt;
+	w->run_seconds = o->run_seconds;
+	w->log_lines = o->log_lines;
+	w->log_line_bytes = o->log_line_bytes;
+	w->salt = o->salt;
 	w->next_job_id = 1;
 	return w;
 }

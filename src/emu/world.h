@@ -1,10 +1,11 @@
 /* world.h — the emulator's mutable state: projects, their jobs and tasks, and
  * the executions started on them, behind one mutex. Every call takes the
- * lock, works, and hands back a fresh cJSON copy (caller deletes), so no
- * pointer into the state ever escapes it. */
+ * lock, works, and hands back a fresh copy (cJSON or text; caller frees),
+ * so no pointer into the state ever escapes it. */
 #ifndef EMU_WORLD_H
 #define EMU_WORLD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -44,9 +45,16 @@ struct world_window {
 
 struct world;
 
-/* An empty world whose runs last run_seconds; salt makes execution ids of
- * this process differ from other runs'. Free with world_free. */
-struct world *world_new(double run_seconds, uint64_t salt);
+struct world_opts {
+	double run_seconds;        /* how long a run lasts */
+	size_t log_lines;          /* driver body lines per run; 0: default */
+	size_t log_line_bytes;     /* pad log lines to this length; 0: natural */
+	uint64_t salt;             /* makes execution ids of this process
+				    * differ from other runs' */
+};
+
+/* An empty world. Free with world_free. */
+struct world *world_new(const struct world_opts *o);
 /* Frees everything, executions included (NULL is fine). */
 void world_free(struct world *w);
 
@@ -111,12 +119,14 @@ enum world_rc world_task_metrics(struct world *w, const char *pid, const char *j
 enum world_rc world_execute(struct world *w, const char *pid, const char *jid,
 			    const cJSON *arguments, const cJSON *credentials,
 			    const struct emu_now *now, cJSON **out);
-/* Status / logs of an execution that belongs to that project and job. */
+/* Status / logs of an execution that belongs to that project and job. The
+ * logs come as JSON text (*out, caller frees; *len its length), formatted
+ * after the lock is released: a large log does not stall other requests. */
 enum world_rc world_exec_status(struct world *w, const char *pid, const char *jid,
 				const char *eid, const struct emu_now *now, cJSON **out);
 enum world_rc world_exec_logs(struct world *w, const char *pid, const char *jid,
 			      const char *eid, enum exec_pod pod, long tail,
-			      const struct emu_now *now, cJSON **out);
+			      const struct emu_now *now, char **out, size_t *len);
 
 /* Scheduler view: one CronJob per project with a cron schedule. ns == NULL
  * means any namespace. */

@@ -40,6 +40,7 @@ struct world {
 	pthread_mutex_t lock;
 	/* everything below is protected by lock */
 	double run_seconds;
+	size_t log_lines, log_line_bytes;
 	uint64_t salt;
 	uint64_t exec_counter;
 	long next_job_id;

@@ -69,6 +69,8 @@ enum world_rc world_execute(struct world *w, const char *pid, const char *jid,
 		.arguments = arguments,
 		.error = j->fail_message,
 		.run_seconds = w->run_seconds,
+		.log_lines = w->log_lines,
+		.log_line_bytes = w->log_line_bytes,
 		.submitted = *now,
 	};
 	e = exec_new(&spec);
@@ -124,16 +126,18 @@ enum world_rc world_exec_status(struct world *w, const char *pid, const char *ji
 
 enum world_rc world_exec_logs(struct world *w, const char *pid, const char *jid,
 			      const char *eid, enum exec_pod pod, long tail,
-			      const struct emu_now *now, cJSON **out)
+			      const struct emu_now *now, char **out, size_t *len)
 {
-	struct exec *e;
+	struct exec *e = NULL;
 	enum world_rc rc;
 
 	pthread_mutex_lock(&w->lock);
 	rc = find_exec(w, pid, jid, eid, &e);
-	if (rc == W_OK)
-		*out = exec_logs_json(e, now->mono, pod, tail);
 	pthread_mutex_unlock(&w->lock);
+	/* executions are immutable and freed only by world_free, so formatting
+	 * (proportional to the log's size) needs no lock */
+	if (rc == W_OK)
+		*out = exec_logs_text(e, now->mono, pod, tail, len);
 	return rc;
 }
 
