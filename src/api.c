@@ -86,7 +86,7 @@ static int64_t fixed_ttl(struct fetch *f, long status, const struct buf *body)
 static int fill(void *arg, int have_stale, struct cache_value *out)
 {
     struct fetch *f = arg;
-    struct http_request req = { "GET", f->target, NULL, 0, have_stale };
+    struct http_request req = { .method = "GET", .target = f->target, .fail_fast = have_stale };
     struct http_response resp;
     int rc = http_perform(f->a->http, &req, &resp);
     if (rc < 0)
@@ -104,13 +104,12 @@ static int fill(void *arg, int have_stale, struct cache_value *out)
     out->status = resp.status;
     out->ttl_ms = f->ttl_for(f, resp.status, &resp.body);
     if (err || !f->render) {
-        out->body = blob_from_string(buf_steal(&resp.body), resp.body.len);
+        out->body = blob_from_buf(&resp.body);
     } else {
         struct buf text = BUF_INIT;
         f->render(&text, resp.body.data, resp.body.len);
-        size_t n = text.len;
-        out->body = blob_from_string(buf_steal(&text), n);
         buf_free(&resp.body);
+        out->body = blob_from_buf(&text);
     }
     if (err == -EACCES || err == -EINVAL)
         out->ttl_ms = 0;    /* an answer, not a state: never kept */
@@ -236,7 +235,8 @@ static void invalidate(struct api *a, const char *target)
 int api_send(struct api *a, const char *method, const char *target, const char *body,
              char **answer, const char *const *stale)
 {
-    struct http_request req = { method, target, body, body ? strlen(body) : 0, 0 };
+    struct http_request req = { .method = method, .target = target, .body = body,
+                                .body_len = body ? strlen(body) : 0 };
     struct http_response resp;
     int rc = http_perform(a->http, &req, &resp);
     if (rc == 0) {

@@ -8,13 +8,17 @@
 struct blob {
     int refs;          /* atomic */
     size_t len;
-    char data[];       /* len bytes, then a NUL */
+    char *data;        /* len bytes, then a NUL */
 };
 
 /* A new blob holding a copy of data (refs = 1). Aborts on OOM. */
 struct blob *blob_new(const void *data, size_t len);
-/* Take over a malloc'd NUL-terminated string of length len (freed here). */
+/* Take over a malloc'd NUL-terminated string of length len, without a
+ * copy (a 100 MB log is never held twice); it is freed with the blob. */
 struct blob *blob_from_string(char *s, size_t len);
+/* Take over a buffer's bytes (trimmed to size), leaving it empty. */
+struct buf;
+struct blob *blob_from_buf(struct buf *b);
 /* Add a reference; returns b. NULL-safe. */
 struct blob *blob_ref(struct blob *b);
 /* Drop a reference, freeing at zero. NULL-safe. */

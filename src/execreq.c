@@ -85,13 +85,12 @@ static const char *check_fields(const cJSON *obj)
     return NULL;
 }
 
-/* Past the request: trailing white space up to and including a newline. */
-static size_t skip_line_end(const char *data, size_t len, size_t pos)
+/* Past the request: all the white space after it, so a trailing blank
+ * line never counts as a second request. */
+static size_t skip_white(const char *data, size_t len, size_t pos)
 {
-    while (pos < len && is_ws(data[pos])) {
-        if (data[pos++] == '\n')
-            break;
-    }
+    while (pos < len && is_ws(data[pos]))
+        pos++;
     return pos;
 }
 
@@ -110,7 +109,7 @@ enum execreq_state execreq_take(const char *data, size_t len, char **body,
     }
     if (data[start] == '\n') {
         *body = xstrdup("{}");
-        *consumed = start + 1;
+        *consumed = skip_white(data, len, start);
         return EXECREQ_READY;
     }
     if (data[start] != '{') {
@@ -144,6 +143,6 @@ enum execreq_state execreq_take(const char *data, size_t len, char **body,
     cJSON_Delete(obj);
     *body = xstrdup(text);
     cJSON_free(text);
-    *consumed = skip_line_end(data, len, start + (size_t)end);
+    *consumed = skip_white(data, len, start + (size_t)end);
     return EXECREQ_READY;
 }

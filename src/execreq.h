@@ -18,9 +18,9 @@ enum execreq_state {
 #define EXECREQ_MAX 65536
 
 /* Look at the first request in data[0..len). On READY, *body is the JSON
- * body to send (caller frees) and *consumed the bytes it used (trailing
- * white space through the first newline included). On INVALID, *why is a
- * static reason. On NEED_MORE nothing is set. */
+ * body to send (caller frees) and *consumed the bytes it used. On INVALID, *why is a
+ * static reason. On NEED_MORE nothing is set. All white space after a
+ * request belongs to it: "{...}\n\n" and "\n\n" are one request each. */
 enum execreq_state execreq_take(const char *data, size_t len, char **body,
                                 size_t *consumed, const char **why);
 /* 1 when data holds nothing but white space without a newline (closing

@@ -135,8 +135,8 @@ static void add_fixed(void *arg, const char *name, enum node_kind kind)
     struct dir_fill *d = arg;
     if (kind == N_LATEST && !d->has_latest)
         return;
-    if (kind == N_STATS || kind == N_STATS_PROM)
-        return;     /* present but hidden, like dot files elsewhere */
+    if (kind == N_EXEC_WAIT)
+        return;     /* not listed, so grep -r, cp -r and tar never block on it */
     add_name(arg, name);
 }
 

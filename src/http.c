@@ -239,7 +239,7 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
     if (!c)
         return -EIO;
     int64_t start = clock_now_ms();
-    int64_t deadline = start + h->cfg.timeout_ms;
+    int64_t deadline = start + (req->timeout_ms > 0 ? req->timeout_ms : h->cfg.timeout_ms);
     enum rl_prio prio = is_read(req) ? RL_READ : RL_WRITE;
     for (int tries = 0;; tries++) {
         int64_t now = clock_now_ms();

@@ -33,6 +33,7 @@ struct http_request {
     size_t body_len;
     int fail_fast;              /* a stale copy can stand in: no waiting for the
                                    budget (-EAGAIN), no retries */
+    int64_t timeout_ms;         /* 0: the configured timeout */
 };
 
 struct http_response {

@@ -17,6 +17,8 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <signal.h>
 #include <fuse_lowlevel.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -176,6 +178,35 @@ static const char *validate(const struct options *o, size_t cache_size, size_t m
     return NULL;
 }
 
+/* The FUSE loop returns the signal that ended it: SIGTERM, SIGINT and
+ * SIGHUP are a clean unmount (exit 0), anything else an error. */
+static int loop_status(int rc)
+{
+    return rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP ? 0 : 1;
+}
+
+/* One request before mounting: a key the API refuses stops the mount with a
+ * clear message; a server that cannot be reached only warns (the mount
+ * serves what it can and recovers when the server answers). */
+static int check_server(struct http *h, const char *url)
+{
+    struct http_request req = { .method = "GET", .target = "/webrobot/api/projects", .timeout_ms = 5000 };
+    struct http_response resp;
+    int rc = http_perform(h, &req, &resp);
+    if (rc < 0) {
+        fprintf(stderr, "webrobotfs: warning: cannot reach %s (%s); mounting anyway\n",
+                url, strerror(-rc));
+        return 0;
+    }
+    buf_free(&resp.body);
+    if (resp.status == 401 || resp.status == 403) {
+        fprintf(stderr, "webrobotfs: %s refused the API key (HTTP %ld): check "
+                        "WEBROBOT_API_KEY or the key file\n", url, resp.status);
+        return -EACCES;
+    }
+    return 0;
+}
+
 int main(int argc, char *argv[])
 {
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -188,6 +219,11 @@ int main(int argc, char *argv[])
     char *key = NULL;
     int status = 1;
 
+    /* Big answers (logs) come and go: a fixed mmap threshold returns their
+     * memory at once (glibc otherwise raises it and keeps freed blocks in
+     * the heap), and few arenas keep worker threads from holding many. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_ARENA_MAX, 4);
     o.url = xstrdup(DEFAULT_URL);
     if (fuse_opt_parse(&args, &o, option_spec, on_option) < 0)
         goto out_args;
@@ -253,7 +289,6 @@ int main(int argc, char *argv[])
                               max_body, o.insecure };
     ctx.http = http_new(&hc, ctx.rl);
     explicit_bzero(key, strlen(key));
-    http_set_interrupt_check(ctx.http, fuse_interrupted);
     ctx.cache = cache_new(cache_size, secs_to_ms(o.max_stale), clock_now_ms);
     struct api_ttls ttls = { secs_to_ms(o.status_ttl), secs_to_ms(o.list_ttl),
                              secs_to_ms(o.doc_ttl), secs_to_ms(o.neg_ttl) };
@@ -267,9 +302,13 @@ int main(int argc, char *argv[])
     ctx.gid = getgid();
     ctx.mount_time = time(NULL);
 
+    if (check_server(ctx.http, o.url) < 0)
+        goto out_parts;
     fuse = fuse_new(&args, fs_operations(), sizeof(struct fuse_operations), &ctx);
     if (!fuse)
         goto out_parts;
+    /* Only now: fuse_interrupted() needs the FUSE context fuse_new sets up. */
+    http_set_interrupt_check(ctx.http, fuse_interrupted);
     if (fuse_mount(fuse, cmd.mountpoint) != 0) {
         fprintf(stderr, "webrobotfs: cannot mount on %s (if a mount is stale there, "
                         "run: fusermount3 -u %s)\n", cmd.mountpoint, cmd.mountpoint);
@@ -281,15 +320,16 @@ int main(int argc, char *argv[])
         goto out_unmount;
     log_info("mounted %s on %s", o.url, cmd.mountpoint);
     if (cmd.singlethread) {
-        status = fuse_loop(fuse) == 0 ? 0 : 1;
+        status = loop_status(fuse_loop(fuse));
     } else {
         struct fuse_loop_config *lc = fuse_loop_cfg_create();
         fuse_loop_cfg_set_clone_fd(lc, (unsigned)cmd.clone_fd);
-        fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
+        if (cmd.max_idle_threads <= 100000)     /* UINT_MAX: not given */
+            fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
         /* blocked `wait` readers each hold a thread: allow many */
         int user_set = cmd.max_threads > 0 && cmd.max_threads <= 100000;
         fuse_loop_cfg_set_max_threads(lc, user_set ? cmd.max_threads : 128);
-        status = fuse_loop_mt(fuse, lc) == 0 ? 0 : 1;
+        status = loop_status(fuse_loop_mt(fuse, lc));
         fuse_loop_cfg_destroy(lc);
     }
     fuse_remove_signal_handlers(fuse_get_session(fuse));

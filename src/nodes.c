@@ -23,12 +23,6 @@
 #define STRAPI_PAGE_SIZE 50
 #define STRAPI_MAX_PAGES 10000
 
-static struct blob *blob_of_buf(struct buf *b)
-{
-    size_t n = b->len;
-    return blob_from_string(buf_steal(b), n);
-}
-
 /* The URL of an html page: host, then the page path ("index.html" is "/",
  * any other name is the path with "%2F" for each '/'). */
 static char *page_url(const struct route *r)
@@ -236,7 +230,7 @@ static int table_content(struct fs_ctx *ctx, const struct route *r, struct blob 
         break;
     }
     api_result_free(&res);
-    *out = blob_of_buf(&b);
+    *out = blob_from_buf(&b);
     return 0;
 }
 
@@ -264,7 +258,7 @@ static int exec_content(struct fs_ctx *ctx, const struct route *r, struct blob *
         break;
     }
     api_result_free(&res);
-    *out = blob_of_buf(&b);
+    *out = blob_from_buf(&b);
     return 0;
 }
 
@@ -305,11 +299,11 @@ int node_content(struct fs_ctx *ctx, const struct route *r, struct blob **out, i
         return log_content(ctx, r, LOG_ALL, out, growing);
     case N_STATS:
         stats_render_text(&b, ctx);
-        *out = blob_of_buf(&b);
+        *out = blob_from_buf(&b);
         return 0;
     case N_STATS_PROM:
         stats_render_prom(&b, ctx);
-        *out = blob_of_buf(&b);
+        *out = blob_from_buf(&b);
         return 0;
     case N_EXECUTE:
     case N_TASK_START:
@@ -465,7 +459,7 @@ int node_wait(struct fs_ctx *ctx, const struct route *r, struct blob **out,
             if (done) {
                 struct buf b = BUF_INIT;
                 buf_printf(&b, "%s\n", word);
-                *out = blob_of_buf(&b);
+                *out = blob_from_buf(&b);
             }
             api_result_free(&res);
             if (done)

@@ -143,8 +143,151 @@ static void log_entry(struct buf *out, const cJSON *e)
     buf_addc(out, '\n');
 }
 
+/* Fast path for the common logs answer: {"logs":["line", ...]} (or a bare
+ * array) of strings, decoded straight into out without building a tree, so
+ * a 100 MB log costs its text and no more. Returns 0, or -1 (out untouched)
+ * when the input is anything else; the caller then uses cJSON. */
+struct cursor {
+    const char *p, *end;
+};
+
+static void skip_ws(struct cursor *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+static int hex4(const char *p, unsigned *v)
+{
+    *v = 0;
+    for (int i = 0; i < 4; i++) {
+        char ch = p[i];
+        int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 :
+                ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        *v = *v * 16 + (unsigned)d;
+    }
+    return 0;
+}
+
+static void add_utf8(struct buf *out, unsigned cp)
+{
+    char t[4];
+    int n;
+    if (cp < 0x80) {
+        t[0] = (char)cp; n = 1;
+    } else if (cp < 0x800) {
+        t[0] = (char)(0xC0 | cp >> 6); t[1] = (char)(0x80 | (cp & 0x3F)); n = 2;
+    } else if (cp < 0x10000) {
+        t[0] = (char)(0xE0 | cp >> 12); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        t[0] = (char)(0xF0 | cp >> 18); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    buf_add(out, t, (size_t)n);
+}
+
+/* Decode the JSON string at c->p (at its opening quote) into out. */
+static int decode_string(struct cursor *c, struct buf *out)
+{
+    if (c->p >= c->end || *c->p != '"')
+        return -1;
+    c->p++;
+    while (c->p < c->end) {
+        const char *run = c->p;
+        while (c->p < c->end && *c->p != '"' && *c->p != '\\' && (unsigned char)*c->p >= 0x20)
+            c->p++;
+        buf_add(out, run, (size_t)(c->p - run));
+        if (c->p >= c->end || (unsigned char)*c->p < 0x20)
+            return -1;
+        if (*c->p == '"') {
+            c->p++;
+            return 0;
+        }
+        if (c->end - c->p < 2)
+            return -1;
+        char e = c->p[1];
+        c->p += 2;
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *k = e ? strchr(from, e) : NULL;
+        if (k) {
+            buf_addc(out, to[k - from]);
+            continue;
+        }
+        unsigned cp, lo;
+        if (e != 'u' || c->end - c->p < 4 || hex4(c->p, &cp) < 0)
+            return -1;
+        c->p += 4;
+        if (cp >= 0xD800 && cp < 0xDC00 && c->end - c->p >= 6 && c->p[0] == '\\' &&
+            c->p[1] == 'u' && hex4(c->p + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            c->p += 6;
+        }
+        add_utf8(out, cp);
+    }
+    return -1;
+}
+
+static int fast_logs(struct buf *out, const char *json, size_t len)
+{
+    struct cursor c = { json, json + len };
+    struct buf tmp = BUF_INIT;
+    skip_ws(&c);
+    int in_object = c.p < c.end && *c.p == '{';
+    if (in_object) {                        /* {"logs": [...]} and nothing else */
+        c.p++;
+        skip_ws(&c);
+        if (decode_string(&c, &tmp) < 0 || strcmp(tmp.data ? tmp.data : "", "logs") != 0)
+            goto fail;
+        buf_reset(&tmp);
+        skip_ws(&c);
+        if (c.p >= c.end || *c.p++ != ':')
+            goto fail;
+        skip_ws(&c);
+    }
+    if (c.p >= c.end || *c.p++ != '[')
+        goto fail;
+    skip_ws(&c);
+    if (c.p < c.end && *c.p == ']') {
+        c.p++;
+    } else {
+        for (;;) {
+            if (decode_string(&c, &tmp) < 0)
+                goto fail;
+            buf_addc(&tmp, '\n');
+            skip_ws(&c);
+            if (c.p < c.end && *c.p == ',') {
+                c.p++;
+                skip_ws(&c);
+                continue;
+            }
+            if (c.p < c.end && *c.p == ']') {
+                c.p++;
+                break;
+            }
+            goto fail;
+        }
+    }
+    skip_ws(&c);
+    if (in_object && (c.p >= c.end || *c.p++ != '}'))
+        goto fail;
+    skip_ws(&c);
+    if (c.p != c.end)
+        goto fail;
+    buf_add(out, tmp.data ? tmp.data : "", tmp.len);
+    buf_free(&tmp);
+    return 0;
+fail:
+    buf_free(&tmp);
+    return -1;
+}
+
 void render_logs(struct buf *out, const char *json, size_t len)
 {
+    if (json && len && fast_logs(out, json, len) == 0)
+        return;
     cJSON *root = parse(json, len);
     const cJSON *logs = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "logs") : root;
     if (cJSON_IsArray(logs)) {

@@ -24,8 +24,12 @@ static int read_key_file(const char *path, char **key, const char **why)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
-        *why = "cannot open the key file";
-        return -errno;
+        int err = errno;
+        *why = err == ENOENT ? "the key file does not exist" :
+               err == EACCES ? "the key file cannot be read (permission denied)" :
+               err == ELOOP ? "the key file is a symbolic link (refused)" :
+               "cannot open the key file";
+        return -err;
     }
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

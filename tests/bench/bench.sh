@@ -102,7 +102,8 @@ stop_emu
 # 4. Peak RSS: 10,000 known executions and 200 MB of finished logs read
 #    through the mount, against the cache cap.
 CAP_MB=64
-start_emu --run-seconds 0.05 --log-lines 20000 --log-line-bytes 500 || exit 1
+start_emu --run-seconds 0.05 --log-lines 2000 --log-line-bytes 500 || exit 1
+rm -f "$STATE"/journal-*.tsv
 mount_fs || exit 1
 echo >"$MNT/projects/98/jobs/210/execute"     # creates this server's journal
 unmount_fs
@@ -112,9 +113,9 @@ mount_fs -o cache_size=${CAP_MB}M
 pid=$(cat "$WORK/fs.pid")
 ls "$MNT/projects/98/jobs/210/executions" | wc -l >"$WORK/known"
 total=0; runs=0
-while [ "$total" -lt $((200 * 1024 * 1024)) ] && [ "$runs" -lt 100 ]; do
+while [ "$total" -lt $((200 * 1024 * 1024)) ] && [ "$runs" -lt 400 ]; do
     eid=$(api -X POST "$EMU_URL/webrobot/api/projects/id/98/jobs/212/execute" | jq -r .executionId)
-    sleep 0.1
+    sleep 0.06
     n=$(cat "$MNT/projects/98/jobs/212/executions/$eid/logs/driver" | wc -c)
     total=$((total + n)); runs=$((runs + 1))
 done

@@ -89,12 +89,18 @@ t_ls_lR_of_the_whole_tree_draws_no_429() {
     assert_eq 0 "$(emu_429s)" "429 answers"
 }
 
-t_wrong_key_is_eacces() {
-
+t_a_key_the_api_refuses_stops_the_mount_with_a_clear_message() {
     unmount_fs
-    TEST_KEY="demo:wrong-key" mount_fs
-    assert_fails_with "Permission denied" ls "$P"
-    unmount_fs
+    local out
+    if out=$(WEBROBOT_API_KEY=demo:wrong-key timeout 20 "$FS_BIN" -f "$MNT" --url "$EMU_URL" \
+             -o state_dir="$STATE" 2>&1); then
+        log "mount with a wrong key succeeded"
+        mount_fs
+        return 1
+    fi
+    case "$out" in *"refused the API key"*) ;; *) log "got: $out"; mount_fs; return 1 ;; esac
+    is_mounted && { log "left mounted"; return 1; }
+    case "$out" in *wrong-key*) log "the key was printed"; mount_fs; return 1 ;; esac
     mount_fs
     ls "$P" >/dev/null
 }

@@ -205,14 +205,20 @@ Test(execreq, should_take_a_default_run_then_a_json_run)
     free(t2.body);
 }
 
-Test(execreq, should_consume_only_through_the_first_newline_after_a_request)
+Test(execreq, should_consume_all_white_space_after_a_request)
 {
-    /* Trailing blanks and the first newline belong to the request; what
-     * follows is the next request. */
-    const char *buf = "{}  \n  {";
+    /* A blank line after a request belongs to it (it is not a second run);
+     * what follows the white space is the next request. */
+    const char *buf = "{}  \n\n  {";
     struct take t = take(buf);
     cr_assert_eq(t.state, EXECREQ_READY);
-    cr_expect_eq(t.consumed, 5);
+    cr_expect_eq(t.consumed, 8);
+    free(t.body);
+
+    t = take("\n\n  \n");
+    cr_assert_eq(t.state, EXECREQ_READY);
+    cr_expect_eq(t.consumed, 5, "several blank lines are one run with defaults");
+    cr_expect_str_eq(t.body, "{}");
     free(t.body);
 }
 
