@@ -26,7 +26,9 @@ DEB_PACKAGES := build-essential pkg-config libfuse3-dev fuse3 libcurl4-openssl-d
                 libcjson-dev uthash-dev libcriterion-dev libmicrohttpd-dev \
                 curl jq procps psmisc python3 vim nano rsync
 
-.PHONY: all deps check unit integration asan demo bench clean
+PREFIX  ?= /usr/local
+
+.PHONY: all deps check unit integration asan demo bench install clean
 all: $(BUILD)/webrobotfs $(BUILD)/webrobot-emu
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
@@ -93,6 +95,11 @@ bench: all $(BUILD)/bench-trivialfs $(BUILD)/bench-openloop
 demo: deps
 	$(MAKE) all
 	BUILD=$(BUILD) contrib/demo.sh
+
+install: all
+	install -D -m 755 $(BUILD)/webrobotfs $(DESTDIR)$(PREFIX)/bin/webrobotfs
+	install -D -m 755 $(BUILD)/webrobot-emu $(DESTDIR)$(PREFIX)/bin/webrobot-emu
+	install -D -m 644 docs/webrobotfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/webrobotfs.1
 
 clean:
 	rm -rf build build-asan

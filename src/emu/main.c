@@ -74,7 +74,7 @@ static void usage(FILE *f)
 		"  latency_ms N           delay every answer by N ms\n"
 		"  error_rate R           share R (0..1) answered with one of\n"
 		"  error_codes [C...]       these codes (default [500,502,503])\n"
-		"  reset_rate R           share R: connection reset, no answer\n"
+		"  reset_rate R           share R: connection closed without an answer\n"
 		"  truncate_rate R        share R: Content-Length promises more than is sent\n"
 		"  malformed_rate R       share R: 200 with the body cut in half (bad JSON)\n"
 		"  rate429 R              share R: 429, with\n"

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,17 +277,6 @@ static unsigned call_run(struct server *s, struct api_call *c,
 	return 0;
 }
 
-/* Makes the close that follows send a TCP reset rather than a FIN. */
-static void abort_connection(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	if (ci)
-		setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-}
-
 static void verbose_line(const struct server *s, const char *method, const char *url,
 			 const char *query, int status, const char *fault)
 {
@@ -298,9 +286,37 @@ static void verbose_line(const struct server *s, const char *method, const char 
 			fault ? fault : "");
 }
 
+/* Applies the faults that spoil an answer already made: a malformed body
+ * (200, cut in half) here; padding for a successful JSON GET, drip feeding
+ * and truncation as options for faultbody.c in *fb. */
+static void spoil_answer(const struct fault_plan *plan, const char *method,
+			struct emu_resp *r, struct faultbody_opts *fb)
+{
+	int huge = plan->huge_bytes && plan->action != FAULT_MALFORMED &&
+		   strcmp(method, "GET") == 0 && r->status >= 200 && r->status < 300 &&
+		   strcmp(r->ctype, "application/json") == 0;
+
+	if (plan->action == FAULT_MALFORMED) {
+		/* never valid JSON for an object or array; "{" for a body too
+		 * short to cut */
+		r->status = 200;
+		if (r->len >= 2) {
+			r->len /= 2;
+		} else {
+			free(r->body);
+			r->body = xstrdup("{");
+			r->len = 1;
+		}
+	}
+	fb->pad_bytes = huge ? plan->huge_bytes : 0;
+	fb->drip_bytes_per_sec = plan->drip_bytes_per_sec;
+	fb->truncate = plan->action == FAULT_TRUNCATE;
+}
+
 /* An API request: faults first (fault.h), then the normal path. Every
- * request is recorded in the stats before its answer is queued (or its
- * connection dropped). */
+ * request is recorded in the stats once, before its answer is queued or its
+ * connection dropped; a hung request is recorded when it arrives (status 0),
+ * so a test can see it is being held. */
 static enum MHD_Result serve_api(struct server *s, struct MHD_Connection *conn,
 				 const char *method, const char *url, const char *query,
 				 const struct pending *p, const struct emu_now *now)
@@ -311,67 +327,46 @@ static enum MHD_Result serve_api(struct server *s, struct MHD_Connection *conn,
 	struct api_call c;
 	unsigned flags = 0;
 	long retry_after;
-	int huge, hung, sent_status;
-	enum MHD_Result ret;
+	int recorded = 0, streamed;
 
 	fault_plan(s->fault, url, &plan);
 	call_begin(&c, method, url, query);
-	if (plan.hang && fault_hang(s->fault, url) != 0) {
+	if (plan.hang) {
 		call_record(s, &c, 0, STATS_FAULTED);
-		verbose_line(s, method, url, query, 0, "hang (gave up)");
-		call_end(&c);
-		return MHD_NO;
+		verbose_line(s, method, url, query, 0, "hang");
+		if (fault_hang(s->fault, url) != 0) {
+			call_end(&c);
+			return MHD_NO;   /* gave up or stopping: close, no answer */
+		}
+		/* released: answer normally */
+		recorded = 1;
+		plan = (struct fault_plan){ .retry_after = -1 };
 	}
-	hung = plan.hang;
-	if (hung)   /* released: answer normally */
-		plan = (struct fault_plan){ .applies = 1, .retry_after = -1 };
-
-	switch (plan.action) {
-	case FAULT_RESET:
+	if (plan.action == FAULT_RESET) {
 		call_record(s, &c, 0, STATS_FAULTED);
 		verbose_line(s, method, url, query, 0, "reset");
 		call_end(&c);
 		if (plan.latency_ms)
 			fault_sleep_ms(s->fault, plan.latency_ms);
-		abort_connection(conn);
-		return MHD_NO;
-	case FAULT_ERROR:
+		return MHD_NO;   /* MHD closes the connection, nothing sent */
+	}
+	if (plan.action == FAULT_ERROR) {
 		http_reply_error(&r, plan.code, now->wall, "Injected fault: status %d", plan.code);
-		break;
-	case FAULT_429:
+	} else if (plan.action == FAULT_429) {
 		http_reply_error(&r, 429, now->wall, "Rate limit exceeded (injected fault)");
 		flags |= STATS_RATE_LIMITED;
-		break;
-	default:
+	} else {
 		flags |= call_run(s, &c, conn, p, now, &r);
-		break;
 	}
 	retry_after = plan.action == FAULT_429 ? plan.retry_after
 					       : (r.retry_after > 0 ? r.retry_after : -1);
-
-	huge = plan.huge_bytes && plan.action != FAULT_MALFORMED &&
-	       strcmp(method, "GET") == 0 && r.status >= 200 && r.status < 300 &&
-	       strcmp(r.ctype, "application/json") == 0;
-	if (plan.action == FAULT_MALFORMED) {
-		/* the real body cut in half: never valid JSON for an object or
-		 * array; "{" for a body too short to cut */
-		r.status = 200;
-		if (r.len >= 2) {
-			r.len /= 2;
-		} else {
-			free(r.body);
-			r.body = xstrdup("{");
-			r.len = 1;
-		}
-	}
-	fb.pad_bytes = huge ? plan.huge_bytes : 0;
-	fb.drip_bytes_per_sec = plan.drip_bytes_per_sec;
-	fb.truncate = plan.action == FAULT_TRUNCATE;
-	if (plan.applies && (plan.latency_ms || plan.action != FAULT_NONE || huge ||
-			     plan.drip_bytes_per_sec || hung))
+	spoil_answer(&plan, method, &r, &fb);
+	streamed = fb.pad_bytes || fb.drip_bytes_per_sec || fb.truncate;
+	if (plan.latency_ms || plan.action != FAULT_NONE || fb.pad_bytes ||
+	    fb.drip_bytes_per_sec)
 		flags |= STATS_FAULTED;
-	sent_status = fb.truncate ? 0 : r.status;
-	call_record(s, &c, sent_status, flags);
+	if (!recorded)
+		call_record(s, &c, fb.truncate ? 0 : r.status, flags);
 	call_end(&c);
 	verbose_line(s, method, url, query, r.status,
 		     flags & STATS_FAULTED ? "applied" : NULL);
@@ -380,9 +375,7 @@ static enum MHD_Result serve_api(struct server *s, struct MHD_Connection *conn,
 		free(r.body);
 		return MHD_NO;
 	}
-	ret = send_resp(conn, &r, retry_after,
-			fb.pad_bytes || fb.drip_bytes_per_sec || fb.truncate ? &fb : NULL);
-	return ret;
+	return send_resp(conn, &r, retry_after, streamed ? &fb : NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,

@@ -1,7 +1,8 @@
 /* server.h — the emulator's HTTP front: a multi-threaded libmicrohttpd daemon
  * on 127.0.0.1 that checks the API key, applies the per-key rate limit,
- * routes to the API handlers, records stats, and serves /_emu/ test
- * endpoints (no key, not limited, not counted). */
+ * routes to the API handlers, records stats, injects the faults set through
+ * /_emu/fault, and serves the /_emu/ test endpoints (no key, not limited,
+ * not counted, never faulted). */
 #ifndef EMU_SERVER_H
 #define EMU_SERVER_H
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # test_emulator.sh — end-to-end smoke test of webrobot-emu with curl and jq:
 # auth, projects, the execution lifecycle and its logs, errors, rate limit,
-# stats and request log, Strapi paging, clean shutdown.
+# stats and request log, Strapi paging, large logs (--log-lines,
+# --log-line-bytes), every fault of /_emu/fault, clean shutdown.
 #
 # Usage: tests/integration/test_emulator.sh   (EMU=path or BUILD=dir to pick the
 # binary; default build/webrobot-emu). Prints "N passed, N failed" last and
-# exits non-zero on any failure. Takes about 10 seconds.
+# exits non-zero on any failure. Takes about 15 seconds.
 set -u
 cd "$(dirname "$0")/../.." || exit 1   # repository root: BUILD is relative to it
 
@@ -236,6 +237,159 @@ curl -s "$URL/_emu/stats" >"$tmp/stats"
 check "stats: rate_limited" 2 "$(jq .rate_limited "$tmp/stats")"
 check "stats: total includes 401 and 429" 9 "$(jq .total "$tmp/stats")"
 stop_emu limited
+
+# --- large logs: 100,000 driver lines padded to 100 bytes (10 MB)
+start_emu big --run-seconds 0.3 --log-lines 100000 --log-line-bytes 100
+URL=$big_URL
+KEY=demo:demo-key
+api POST $P/id/98/jobs/212/execute >/dev/null
+exe=$(body | jq -r .executionId)
+sleep 0.5
+L="$P/id/98/jobs/212/executions/$exe/logs"
+out=$(curl -s --max-time 10 -o "$tmp/big" -w '%{http_code} %{time_total}' -H "X-API-Key: $KEY" "$URL$L?podType=driver")
+check "100k-line driver log: 200" 200 "${out% *}"
+check_re "100k-line driver log answered in under a second" '^0\.' "${out#* }"
+check "driver log: 100000 body lines + 11 closing" 100011 "$(jq '.logs|length' "$tmp/big")"
+check "every line padded to at least 100 bytes" 100 "$(jq '[.logs[]|length]|min' "$tmp/big")"
+check_re "padded log is over 10 MB" '^[0-9]{8,}$' "$(stat -c %s "$tmp/big")"
+check "executor log: 3/4 as many body lines + 5 closing" 75005 \
+	"$(api GET "$L?podType=executor" >/dev/null; body | jq '.logs|length')"
+check "tail of the merged log" "$(jq -c '.logs[-3:]' "$tmp/big")" \
+	"$(api GET "$L?podType=driver&tail=3" >/dev/null; body | jq -c .logs)"
+check "merged log: both streams" 175016 "$(api GET "$L" >/dev/null; body | jq '.logs|length')"
+check "large log is deterministic" "$(md5sum <"$tmp/big")" \
+	"$(curl -s --max-time 10 -H "X-API-Key: $KEY" "$URL$L?podType=driver" | md5sum)"
+stop_emu big
+
+# --- fault injection
+start_emu faulty
+URL=$faulty_URL
+# fault JSON: sets the faults (prints the HTTP status of the POST)
+fault() {
+	curl -s --max-time 5 -o "$tmp/fault" -w '%{http_code}' -X POST --data-binary "$1" "$URL/_emu/fault"
+}
+# probe [curl options...] PATH: prints "EXIT HTTP_CODE TIME", body in $tmp/body
+probe() {
+	local out rc
+	out=$(curl -s --max-time 3 -o "$tmp/body" -w '%{http_code} %{time_total}' \
+		-H "X-API-Key: $KEY" "${@:1:$#-1}" "$URL${!#}")
+	rc=$?
+	echo "$rc $out"
+}
+valid_json() { jq -e . "$tmp/body" >/dev/null 2>&1 && echo valid || echo invalid; }
+J98=$P/id/98
+
+check "no faults at start" '{}' "$(curl -s "$URL/_emu/fault")"
+check "bad fault field: 400" 400 "$(fault '{"latency":5}')"
+check "rates summing over 1: 400" 400 "$(fault '{"error_rate":0.6,"reset_rate":0.6}')"
+check "bad error code: 400" 400 "$(fault '{"error_rate":1,"error_codes":[200]}')"
+check "rejected settings change nothing" '{}' "$(curl -s "$URL/_emu/fault")"
+
+fault '{"latency_ms":400}' >/dev/null
+read -r rc code t <<<"$(probe /health)"
+check "latency: 200" "0 200" "$rc $code"
+check_re "latency: answer takes >= 0.4 s" '^(0\.[4-9]|[1-9])' "$t"
+
+check "error_rate 1: POST 200" 200 "$(fault '{"error_rate":1,"error_codes":[503]}')"
+check "error_rate: GET shows the settings" '{"error_rate":1,"error_codes":[503],"seed":1}' \
+	"$(curl -s "$URL/_emu/fault")"
+read -r rc code t <<<"$(probe $J98)"
+check "error_rate 1: 503" 503 "$code"
+check "error_rate: Error body" 503 "$(jq .code "$tmp/body")"
+check "/_emu/ endpoints are never faulted" 200 \
+	"$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$URL/_emu/stats")"
+
+seq_codes() {
+	local i s=""
+	fault '{"error_rate":0.5,"error_codes":[500,502],"seed":42}' >/dev/null
+	for i in $(seq 12); do read -r rc code t <<<"$(probe /health)"; s="$s $code"; done
+	echo "$s"
+}
+first=$(seq_codes)
+check_re "error_rate 0.5: a mix of 200 and 5xx" '200.*50[02]|50[02].*200' "$first"
+check "error_rate: same seed, same sequence" "$first" "$(seq_codes)"
+
+fault '{"reset_rate":1}' >/dev/null
+read -r rc code t <<<"$(probe /health)"
+check_re "reset: connection closed without an answer (curl 52/56)" '^(52|56) 000$' "$rc $code"
+
+fault '{"truncate_rate":1}' >/dev/null
+read -r rc code t <<<"$(probe $J98)"
+check "truncate: 200 then a body cut short (curl 18)" "18 200" "$rc $code"
+
+fault '{"malformed_rate":1}' >/dev/null
+read -r rc code t <<<"$(probe $J98)"
+check "malformed: 200 complete" "0 200" "$rc $code"
+check "malformed: body is not JSON" invalid "$(valid_json)"
+
+fault '{"huge_body_bytes":5000000}' >/dev/null
+read -r rc code t <<<"$(probe $J98)"
+check "huge body: 200 complete" "0 200" "$rc $code"
+check "huge body: still valid JSON, data intact" '98 5000000' \
+	"$(jq -r '"\(.id) \(._emu_padding|length)"' "$tmp/body")"
+read -r rc code t <<<"$(probe $P)"
+check "huge body on an array: same array, padded" "4 valid" "$(jq length "$tmp/body") $(valid_json)"
+check_re "huge body on an array: over 5 MB" '^[0-9]{7,}$' "$(stat -c %s "$tmp/body")"
+
+fault '{"drip_bytes_per_sec":500}' >/dev/null
+read -r rc code t <<<"$(probe $J98)"
+check "drip: 200 complete and valid" "0 200 valid" "$rc $code $(valid_json)"
+check_re "drip: 270 bytes at 500 B/s take >= 0.4 s" '^(0\.[4-9]|[1-9])' "$t"
+read -r rc code t <<<"$(probe --max-time 0.2 $J98)"
+check "drip: a short client timeout fires mid-body (curl 28)" "28 200" "$rc $code"
+
+fault '{"rate429":1,"retry_after":null}' >/dev/null
+hdrs=$(curl -s --max-time 3 -D - -o "$tmp/body" -H "X-API-Key: $KEY" "$URL/health" | tr -d '\r')
+check_re "rate429: 429" '^HTTP/1.1 429' "$hdrs"
+check "rate429 retry_after null: no Retry-After" "" "$(sed -n 's/^[Rr]etry-[Aa]fter: //p' <<<"$hdrs")"
+fault '{"rate429":1,"retry_after":7}' >/dev/null
+check "rate429 retry_after 7: Retry-After: 7" 7 \
+	"$(curl -s --max-time 3 -D - -o /dev/null -H "X-API-Key: $KEY" "$URL/health" | tr -d '\r' |
+		sed -n 's/^[Rr]etry-[Aa]fter: //p')"
+
+fault '{"error_rate":1,"only_path_prefix":"/webrobot/api/projects/id/98"}' >/dev/null
+codes="$(probe /health | cut -d' ' -f2) $(probe $J98 | cut -d' ' -f2) $(probe $P/id/101 | cut -d' ' -f2)"
+check_re "only_path_prefix: only matching paths faulted" '^200 50[023] 200$' "$codes"
+
+fault '{"hang":true}' >/dev/null
+read -r rc code t <<<"$(probe --max-time 1 /health)"
+check "hang: no answer before the client gives up (curl 28)" "28 000" "$rc $code"
+# held_requests N: waits (up to 3 s) until the request log holds N status-0
+# entries (a hung request is logged when it arrives)
+held_requests() {
+	local i
+	for i in $(seq 60); do
+		[ "$(curl -s "$URL/_emu/log" | jq '[.[] | select(.status == 0)] | length')" = "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+curl -s --max-time 5 -o "$tmp/released" -w '%{http_code}' -H "X-API-Key: $KEY" "$URL/health" >"$tmp/released.code" &
+held_requests 4 || ko "hang: held request logged on arrival"
+check "DELETE clears every fault" '{}' "$(curl -s --max-time 3 -X DELETE "$URL/_emu/fault")"
+wait $!
+check "hang: a held request is answered once cleared" 200 "$(cat "$tmp/released.code")"
+
+check "POST {} clears too" '{}' "$(fault '{"latency_ms":5}' >/dev/null; fault '{}' >/dev/null; cat "$tmp/fault")"
+curl -s "$URL/_emu/stats" >"$tmp/stats"
+curl -s "$URL/_emu/log" >"$tmp/log"
+# faulted: latency 1, error 1, the 5xx of the two mixes, reset 1,
+# truncate 1, malformed 1, huge 2, drip 2, 429 2, prefix 1, hang 2
+mix=$(echo "$first $first" | tr ' ' '\n' | grep -c '^50')
+check "stats: faulted counts each faulted request" $((1 + 1 + mix + 1 + 1 + 1 + 2 + 2 + 2 + 1 + 2)) \
+	"$(jq .faulted "$tmp/stats")"
+check "stats: injected 429s are rate_limited" 2 "$(jq .rate_limited "$tmp/stats")"
+check "log: reset, truncation and both hangs recorded as status 0" 4 \
+	"$(jq '[.[] | select(.status == 0)] | length' "$tmp/log")"
+fault '{"hang":true,"latency_ms":600000}' >/dev/null
+curl -s --max-time 10 -o /dev/null -H "X-API-Key: $KEY" "$URL/health" &
+hung=$!
+held_requests 5 || ko "hang: second held request logged on arrival"
+t0=$(date +%s%N)
+stop_emu faulty    # a held request must not delay a clean exit
+check_re "SIGTERM with a request held: exits at once" '^[0-9]{1,9}$' "$(( $(date +%s%N) - t0 ))"
+wait $hung
+check_re "held request's connection closed at exit (curl 52/56)" '^(52|56)$' "$?"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -281,3 +281,149 @@ Test(render, should_extract_string_fields_only)
     cr_expect_null(render_string_field("[1]", 3, "x"));
     cr_expect_null(render_string_field("", 0, "x"));
 }
+
+/* Strapi table pages */
+
+static int table_page(const char *json, int *page_count, struct ids *l)
+{
+    return render_table_page(json, strlen(json), page_count, collect_id, l);
+}
+
+Test(render, should_read_a_bare_array_page_without_a_page_count)
+{
+    struct ids l = { "" };
+    int pages = 99;
+    cr_expect_eq(table_page("[{\"id\":1},{\"id\":\"two\"},{\"id\":3}]", &pages, &l), 3);
+    cr_expect_str_eq(l.text, "1=(none);two=(none);3=(none);");
+    cr_expect_eq(pages, -1);
+
+    struct ids empty = { "" };
+    pages = 99;
+    cr_expect_eq(table_page("[]", &pages, &empty), 0);
+    cr_expect_str_eq(empty.text, "");
+    cr_expect_eq(pages, -1);
+}
+
+Test(render, should_read_records_and_page_count_of_a_data_page)
+{
+    struct ids l = { "" };
+    int pages = 99;
+    const char *json = "{\"data\":[{\"id\":5,\"attributes\":{\"name\":\"x\"}},{\"id\":6}],"
+                       "\"meta\":{\"pagination\":{\"page\":1,\"pageSize\":2,\"pageCount\":4,"
+                       "\"total\":7}}}";
+    cr_expect_eq(table_page(json, &pages, &l), 2);
+    cr_expect_str_eq(l.text, "5=(none);6=(none);");
+    cr_expect_eq(pages, 4);
+
+    /* a data page without pagination: no page count */
+    struct ids m = { "" };
+    pages = 99;
+    cr_expect_eq(table_page("{\"data\":[{\"id\":1}],\"meta\":{}}", &pages, &m), 1);
+    cr_expect_str_eq(m.text, "1=(none);");
+    cr_expect_eq(pages, -1);
+
+    /* a page count that is not a number is no page count */
+    struct ids n = { "" };
+    pages = 99;
+    cr_expect_eq(table_page("{\"data\":[],\"meta\":{\"pagination\":{\"pageCount\":\"4\"}}}",
+                            &pages, &n), 0);
+    cr_expect_eq(pages, -1);
+}
+
+Test(render, should_take_a_record_id_from_id_else_document_id)
+{
+    struct ids l = { "" };
+    int pages;
+    const char *json = "{\"data\":[{\"id\":1,\"documentId\":\"doc-a\"},{\"documentId\":\"doc-b\"},"
+                       "{\"id\":null,\"documentId\":\"doc-c\"},{\"id\":\"s\",\"documentId\":7}]}";
+    cr_expect_eq(table_page(json, &pages, &l), 4);
+    cr_expect_str_eq(l.text, "1=(none);doc-b=(none);doc-c=(none);s=(none);");
+}
+
+Test(render, should_count_records_without_ids_but_not_pass_them)
+{
+    struct ids l = { "" };
+    int pages;
+    const char *json = "[{\"name\":\"no id\"},{\"id\":2},{\"id\":1.5},{\"documentId\":[1]},3,"
+                       "\"str\",null,{\"id\":4}]";
+    cr_expect_eq(table_page(json, &pages, &l), 8);
+    cr_expect_str_eq(l.text, "2=(none);4=(none);");
+
+    struct ids none = { "" };
+    cr_expect_eq(table_page("{\"data\":[{},{}],\"meta\":{\"pagination\":{\"pageCount\":1}}}",
+                            &pages, &none), 2);
+    cr_expect_str_eq(none.text, "");
+    cr_expect_eq(pages, 1);
+}
+
+Test(render, should_refuse_a_page_without_a_record_array)
+{
+    static const char *const bad[] = {
+        "{\"data\":{\"id\":1}}",
+        "{\"data\":null}",
+        "{\"data\":\"[]\"}",
+        "{\"records\":[{\"id\":1}]}",
+        "{}",
+        "\"[]\"",
+        "42",
+        "null",
+        "not json",
+        "[{\"id\":1}",
+        "",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct ids l = { "" };
+        int pages = 99;
+        cr_expect_eq(table_page(bad[i], &pages, &l), -1, "input %s", bad[i]);
+        cr_expect_str_eq(l.text, "", "input %s: no ids", bad[i]);
+        cr_expect_eq(pages, -1, "input %s: page count", bad[i]);
+    }
+    /* the page count is still read when the records are missing */
+    struct ids l = { "" };
+    int pages = 99;
+    cr_expect_eq(table_page("{\"data\":null,\"meta\":{\"pagination\":{\"pageCount\":3}}}",
+                            &pages, &l), -1);
+    cr_expect_eq(pages, 3);
+}
+
+static void expect_record_id(const char *json, const char *want)
+{
+    char *id = render_record_id(json, strlen(json));
+    if (!want) {
+        cr_expect_null(id, "input %s: got \"%s\"", json, id ? id : "");
+    } else {
+        cr_expect(id && strcmp(id, want) == 0, "input %s: got \"%s\", want \"%s\"", json,
+                  id ? id : "(null)", want);
+    }
+    free(id);
+}
+
+Test(render, should_read_a_record_id_at_the_top_level)
+{
+    expect_record_id("{\"id\":5,\"name\":\"x\"}", "5");
+    expect_record_id("{\"id\":\"a/b\"}", "a/b");
+    expect_record_id("{\"documentId\":\"doc-1\"}", "doc-1");
+    expect_record_id("{\"id\":9,\"documentId\":\"doc-1\"}", "9");
+    expect_record_id("{\"id\":9,\"data\":{\"id\":10}}", "9");
+}
+
+Test(render, should_read_a_record_id_inside_data)
+{
+    expect_record_id("{\"data\":{\"id\":12,\"attributes\":{}},\"meta\":{}}", "12");
+    expect_record_id("{\"data\":{\"documentId\":\"doc-2\"}}", "doc-2");
+    expect_record_id("{\"id\":null,\"data\":{\"id\":3}}", "3");
+}
+
+Test(render, should_find_no_record_id_where_there_is_none)
+{
+    expect_record_id("{}", NULL);
+    expect_record_id("{\"name\":\"x\"}", NULL);
+    expect_record_id("{\"id\":1.5}", NULL);
+    expect_record_id("{\"id\":[1]}", NULL);
+    expect_record_id("{\"data\":[{\"id\":1}]}", NULL);
+    expect_record_id("{\"data\":{\"data\":{\"id\":1}}}", NULL);
+    expect_record_id("[{\"id\":1}]", NULL);
+    expect_record_id("5", NULL);
+    expect_record_id("not json", NULL);
+    expect_record_id("", NULL);
+}
