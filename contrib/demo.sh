@@ -55,7 +55,7 @@ run cat projects/98/jobs/210/status
 run 'echo > projects/98/jobs/210/execute'
 run ls -l projects/98/jobs/210/executions
 run cat projects/98/jobs/210/executions/latest/status
-say "tail -f projects/98/jobs/210/executions/latest/logs/driver   # until the run ends"
+say "cat .../latest/wait & tail -f --pid=$! projects/98/jobs/210/executions/latest/logs/driver"
 cat projects/98/jobs/210/executions/latest/wait >"$WORK/wait.out" &
 WAIT_PID=$!
 timeout 60 tail -f --pid="$WAIT_PID" projects/98/jobs/210/executions/latest/logs/driver
