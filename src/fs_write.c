@@ -37,7 +37,7 @@ static int current_text(struct fs_ctx *ctx, const struct route *r, struct blob *
 /* Open the shared buffer of a document for writing. */
 static int open_doc(struct fs_ctx *ctx, struct handle *h, int flags, int create)
 {
-    struct local_file *f = local_doc_get(ctx->local, h->path);
+    struct local_file *f = local_doc_join(ctx->local, h->path);
     if (!f) {
         struct blob *text = NULL;
         int rc = (flags & O_TRUNC) ? 0 : current_text(ctx, &h->route, &text);
@@ -47,9 +47,6 @@ static int open_doc(struct fs_ctx *ctx, struct handle *h, int flags, int create)
             return rc;
         f = local_doc_open(ctx->local, h->path, text ? text->data : "", text ? text->len : 0);
         blob_unref(text);
-    } else {
-        local_file_unref(f);
-        f = local_doc_open(ctx->local, h->path, "", 0);
     }
     if (flags & O_TRUNC) {
         pthread_mutex_lock(&f->lock);

@@ -177,6 +177,20 @@ struct local_file *local_doc_open(struct local *l, const char *path,
     return f;
 }
 
+struct local_file *local_doc_join(struct local *l, const char *path)
+{
+    pthread_mutex_lock(&l->lock);
+    struct slot *s = find(l->docs, path);
+    struct local_file *f = s ? file_ref(s->file) : NULL;
+    if (f) {
+        pthread_mutex_lock(&f->lock);
+        f->writers++;
+        pthread_mutex_unlock(&f->lock);
+    }
+    pthread_mutex_unlock(&l->lock);
+    return f;
+}
+
 struct local_file *local_doc_get(struct local *l, const char *path)
 {
     pthread_mutex_lock(&l->lock);
@@ -223,6 +237,8 @@ int local_file_resize(struct local_file *f, size_t size)
 
 int local_file_write(struct local_file *f, const char *data, size_t len, off_t off)
 {
+    if (len == 0)
+        return 0;       /* as pwrite(2): no bytes, no change, even past the end */
     size_t end = (size_t)off + len;
     if (end > f->data.len) {
         int rc = local_file_resize(f, end);

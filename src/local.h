@@ -38,8 +38,8 @@ void local_free(struct local *l);
 /* Scratch files. */
 /* The scratch file at path with a new reference, or NULL. */
 struct local_file *local_scratch_get(struct local *l, const char *path);
-/* Create (or truncate, when it exists) a scratch file; -ENOSPC past the
- * memory cap. */
+/* Create (or truncate, when it exists) a scratch file. Always 0; the memory
+ * cap applies when it is written (local_file_write). */
 int local_scratch_create(struct local *l, const char *path, mode_t mode, struct local_file **out);
 /* Remove; -ENOENT when there is none. Holders keep their reference. */
 int local_scratch_remove(struct local *l, const char *path);
@@ -54,6 +54,11 @@ void local_scratch_list(struct local *l, const char *dir,
  * document at path; writers is incremented. */
 struct local_file *local_doc_open(struct local *l, const char *path,
                                   const char *initial, size_t len);
+/* Join the shared buffer of a document only if some handle already writes
+ * it (writers is incremented, as by local_doc_open), else NULL. Lets a
+ * caller fetch the initial bytes only when needed without racing the last
+ * writer's close. */
+struct local_file *local_doc_join(struct local *l, const char *path);
 /* The shared buffer of a document open for writing (new reference), or
  * NULL when no handle writes it. */
 struct local_file *local_doc_get(struct local *l, const char *path);

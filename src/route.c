@@ -1,7 +1,10 @@
-/* The tree's shape as a table: see route.h. A pattern segment "*P", "*J",
- * "*E" or "*N" captures a project id, job id, execution id or project name;
- * any other segment must match literally. The first matching row wins, so
- * literal rows come before capturing rows at the same depth. */
+/* The tree's shape as a table: see route.h. A pattern segment "*X" captures
+ * a name into the route: P project, J job, E execution, K task, T table,
+ * N project name (by-name), X protocol and H host (html/) are decoded ids;
+ * R is a decoded id written "<id>.json"; S (scratch file) and G (html
+ * page) keep the name as it is. Any other segment must match literally.
+ * The first matching row wins, so literal rows come before capturing rows
+ * at the same depth. */
 #include "route.h"
 #include "names.h"
 #include "xalloc.h"
