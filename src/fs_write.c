@@ -13,6 +13,7 @@
 #include "local.h"
 #include "log.h"
 #include "nodes.h"
+#include "sizes.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -195,6 +196,7 @@ int fsw_write(const char *path, const char *data, size_t size, off_t off,
         return rc < 0 ? rc : (int)size;
     case H_DOC:
     case H_SCRATCH:
+        sizes_forget(ctx->sizes, path, ctx->clock());
         pthread_mutex_lock(&h->file->lock);
         rc = local_file_write(h->file, data, size, off);
         if (rc >= 0)
@@ -219,16 +221,35 @@ static int commit(struct fs_ctx *ctx, struct handle *h, int only_last_writer)
     }
     char *text = xstrndup(f->data.data ? f->data.data : "", f->data.len);
     size_t len = f->data.len;
+    struct route target = h->route;     /* shallow: ids stay the handle's */
+    char *created = f->created_id ? xstrdup(f->created_id) : NULL;
+    if (created)
+        target.record = created;        /* a new record already POSTed: PUT now */
     f->dirty = 0;
     pthread_mutex_unlock(&f->lock);
-    int rc = len ? node_save(ctx, &h->route, text, len) : 0;
+    char *new_id = NULL;
+    int rc = len ? node_save(ctx, &target, text, len, &new_id) : 0;
     free(text);
-    if (rc < 0) {
-        pthread_mutex_lock(&f->lock);
+    free(created);
+    pthread_mutex_lock(&f->lock);
+    if (rc < 0)
         f->dirty = 1;
-        pthread_mutex_unlock(&f->lock);
+    if (new_id) {
+        free(f->created_id);
+        f->created_id = new_id;
     }
+    pthread_mutex_unlock(&f->lock);
     return rc;
+}
+
+/* After a document was written through the mount, the kernel holds the
+ * size its writes and truncates left, not the size of the document the
+ * API now shows: drop its cached attributes so the next stat asks us. */
+static void forget_kernel_size(const char *path)
+{
+    struct fs_ctx *ctx = ctx_now();
+    sizes_forget(ctx->sizes, path, ctx->clock());
+    fuse_invalidate_path(fuse_get_context()->fuse, path);
 }
 
 /* close(): flush runs for every close of every duplicate of the
@@ -249,6 +270,7 @@ int fsw_flush(const char *path, struct fuse_file_info *fi)
         pthread_mutex_unlock(&h->lock);
     } else if (h->kind == H_DOC) {
         rc = commit(ctx_now(), h, 1);
+        forget_kernel_size(path);
     }
     return rc;
 }
@@ -256,7 +278,11 @@ int fsw_flush(const char *path, struct fuse_file_info *fi)
 int fsw_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
     struct handle *h = handle_of(fi);
-    return h && h->kind == H_DOC ? commit(ctx_now(), h, 0) : 0;
+    if (!h || h->kind != H_DOC)
+        return 0;
+    int rc = commit(ctx_now(), h, 0);
+    forget_kernel_size(path);
+    return rc;
 }
 
 void fsw_release(struct handle *h)
@@ -288,7 +314,8 @@ static int truncate_closed_doc(struct fs_ctx *ctx, const struct route *r, off_t 
     int rc = current_text(ctx, r, &text);
     if (rc < 0)
         return rc;
-    rc = (size_t)size > text->len ? -EINVAL : node_save(ctx, r, text->data, (size_t)size);
+    rc = (size_t)size > text->len ? -EINVAL :
+         (size_t)size == text->len ? 0 : node_save(ctx, r, text->data, (size_t)size, NULL);
     blob_unref(text);
     return rc;
 }
@@ -299,6 +326,7 @@ int fsw_truncate(const char *path, off_t size, struct fuse_file_info *fi)
     struct handle *h = handle_of(fi);
     if (size < 0)
         return -EINVAL;
+    sizes_forget(ctx->sizes, path, ctx->clock());
     if (h && (h->kind == H_DOC || h->kind == H_SCRATCH))
         return resize_local(h->file, size, h->kind == H_DOC);
     struct route r;
@@ -371,7 +399,7 @@ static int scratch_to_doc(struct fs_ctx *ctx, const char *from, const struct rou
     size_t len = f->data.len;
     pthread_mutex_unlock(&f->lock);
     local_file_unref(f);
-    int rc = node_save(ctx, to, text, len);
+    int rc = node_save(ctx, to, text, len, NULL);
     free(text);
     if (rc == 0)
         local_scratch_remove(ctx->local, from);
@@ -407,6 +435,7 @@ int fsw_rename(const char *from, const char *to, unsigned int flags)
         rc = doc_to_scratch(ctx, &rf, to);
     else
         rc = -EACCES;
+    sizes_forget(ctx->sizes, to, ctx->clock());     /* its size is the moved file's now */
     route_free(&rf);
     route_free(&rt);
     return rc;

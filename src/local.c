@@ -52,6 +52,7 @@ void local_file_unref(struct local_file *f)
         return;
     __atomic_sub_fetch(&f->owner->bytes, f->data.len, __ATOMIC_RELAXED);
     buf_free(&f->data);
+    free(f->created_id);
     pthread_mutex_destroy(&f->lock);
     free(f);
 }

@@ -28,6 +28,7 @@ struct local_file {
     struct timespec mtime;
     int dirty;          /* documents: changed since opened */
     int writers;        /* documents: handles open for writing */
+    char *created_id;   /* documents: the id a POST gave this new record */
     int refs;           /* atomic */
     struct local *owner;    /* accounts for data.len until freed */
 };

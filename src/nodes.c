@@ -527,18 +527,23 @@ int node_is_document(const struct route *r)
            r->kind == N_SCHEDULE_JSON || r->kind == N_RECORD;
 }
 
-/* 0 when text is a JSON object; -EINVAL (logged) otherwise. */
+/* 0 when text is one JSON object (white space around it allowed, nothing
+ * else); -EINVAL (logged) otherwise. */
 static int check_object(const struct route *r, const char *text, size_t len)
 {
-    cJSON *doc = cJSON_ParseWithLength(text, len);
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     int ok = cJSON_IsObject(doc);
+    for (const char *p = end; ok && p && p < text + len; p++)
+        ok = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
     cJSON_Delete(doc);
     if (!ok)
-        log_warn("%s: not a JSON object; nothing sent", r->record ? r->record : r->get);
+        log_warn("%s: not a single JSON object; nothing sent", r->record ? r->record : r->get);
     return ok ? 0 : -EINVAL;
 }
 
-int node_save(struct fs_ctx *ctx, const struct route *r, const char *text, size_t len)
+int node_save(struct fs_ctx *ctx, const struct route *r, const char *text, size_t len,
+              char **created)
 {
     if (!node_is_document(r))
         return -EACCES;
@@ -553,7 +558,10 @@ int node_save(struct fs_ctx *ctx, const struct route *r, const char *text, size_
         if (rc == 0) {
             char *id = render_record_id(answer, strlen(answer));
             log_info("table %s: created record %s", r->table, id ? id : "(no id in answer)");
-            free(id);
+            if (created)
+                *created = id;
+            else
+                free(id);
             free(answer);
         }
     } else {

@@ -36,9 +36,12 @@ int node_task_action(struct fs_ctx *ctx, const struct route *r);
 /* 1 when the route names a document that can be written (PUT, or POST
  * for a table record that does not exist yet). */
 int node_is_document(const struct route *r);
-/* Save a document's new text: it must be a JSON object (else -EINVAL and
- * nothing is sent); a record that does not exist is created (POST). */
-int node_save(struct fs_ctx *ctx, const struct route *r, const char *text, size_t len);
+/* Save a document's new text: it must be one JSON object (else -EINVAL and
+ * nothing is sent); a record that does not exist is created (POST) and,
+ * when created is non-NULL, its new id returned there (caller frees; NULL
+ * when the answer named none). */
+int node_save(struct fs_ctx *ctx, const struct route *r, const char *text, size_t len,
+              char **created);
 /* Delete a table record. */
 int node_delete(struct fs_ctx *ctx, const struct route *r);
 

@@ -72,6 +72,11 @@ void sizes_reported(struct size_book *b, const char *path, uint64_t size, int64_
     pthread_mutex_unlock(&b->lock);
 }
 
+void sizes_forget(struct size_book *b, const char *path, int64_t now)
+{
+    sizes_reported(b, path, UINT64_MAX, now);   /* no text has this size */
+}
+
 int sizes_kernel_agrees(struct size_book *b, const char *path, uint64_t size, int64_t now)
 {
     pthread_mutex_lock(&b->lock);

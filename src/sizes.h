@@ -17,6 +17,9 @@ struct size_book *sizes_new(int64_t settle_ms, unsigned max_paths);
 void sizes_free(struct size_book *b);
 /* Record that getattr told the kernel `size` for path at time now. */
 void sizes_reported(struct size_book *b, const char *path, uint64_t size, int64_t now);
+/* The kernel changed path's size itself (a write or truncate through the
+ * mount): its size is unknown to the book until getattr reports again. */
+void sizes_forget(struct size_book *b, const char *path, int64_t now);
 /* 1 when the kernel's cached size for path must be exactly `size`. */
 int sizes_kernel_agrees(struct size_book *b, const char *path, uint64_t size, int64_t now);
 
