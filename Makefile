@@ -24,11 +24,14 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 
 DEB_PACKAGES := build-essential pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev \
                 libcjson-dev uthash-dev libcriterion-dev libmicrohttpd-dev \
-                curl jq procps psmisc python3 vim nano rsync
+                curl jq procps psmisc python3 vim nano rsync valgrind \
+                clang libclang-rt-dev
 
 PREFIX  ?= /usr/local
 
-.PHONY: all deps check unit integration asan demo bench install clean
+FUZZ_SECONDS ?= 10
+
+.PHONY: all deps check unit integration asan fuzz demo bench install clean
 all: $(BUILD)/webrobotfs $(BUILD)/webrobot-emu
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h)
@@ -74,6 +77,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) asan
+	$(MAKE) fuzz FUZZ_SECONDS=5
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
@@ -84,6 +88,11 @@ asan:
 	    build-asan/unit-tests --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	    BUILD=build-asan tests/integration/run.sh
+
+# libFuzzer targets (tests/fuzz, clang + ASan/UBSan): replays
+# tests/fuzz/regressions, then fuzzes each target FUZZ_SECONDS seconds.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(BUILD) tests/fuzz/run.sh
 
 $(BUILD)/bench-%: tests/bench/%.c
 	$(CC) $(ALL_CFLAGS) $(FS_CFLAGS) -o $@ $< $(FS_LIBS)

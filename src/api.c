@@ -9,6 +9,7 @@
 #include "render.h"
 #include "xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct fetch {
     int64_t (*ttl_for)(struct fetch *f, long status, const struct buf *body);
     void (*render)(struct buf *out, const char *json, size_t len);
     int64_t ttl_ok;             /* used by fixed_ttl */
+    int json;                   /* a 2xx answer must be JSON to be kept */
     int final_run;              /* logs: the run had finished before the fetch */
 };
 
@@ -83,6 +85,14 @@ static int64_t fixed_ttl(struct fetch *f, long status, const struct buf *body)
     return status == 404 ? f->a->ttl.negative : f->ttl_ok;
 }
 
+static int is_json(const char *data, size_t len)
+{
+    cJSON *doc = len ? cJSON_ParseWithLength(data, len) : NULL;
+    int ok = doc != NULL;
+    cJSON_Delete(doc);
+    return ok;
+}
+
 static int fill(void *arg, int have_stale, struct cache_value *out)
 {
     struct fetch *f = arg;
@@ -92,6 +102,11 @@ static int fill(void *arg, int have_stale, struct cache_value *out)
     if (rc < 0)
         return rc;
     int err = api_errno_for_status(resp.status);
+    if (!err && f->json && !f->render && !is_json(resp.body.data, resp.body.len)) {
+        log_warn("GET %s: the answer is not valid JSON; not kept", f->target);
+        buf_free(&resp.body);
+        return -EIO;    /* like a failed request: a stale copy may answer */
+    }
     if (err && resp.status != 404 && resp.status != 400 && resp.status != 401 &&
         resp.status != 403) {
         /* transient or unexpected: not cached, so a stale copy may answer */
@@ -145,9 +160,11 @@ static int64_t ttl_of(const struct api *a, enum ttl_class c)
     }
 }
 
-int api_get(struct api *a, const char *target, enum ttl_class ttl, struct api_result *res)
+int api_get(struct api *a, const char *target, enum ttl_class ttl, int json,
+            struct api_result *res)
 {
-    struct fetch f = { a, target, fixed_ttl, NULL, ttl_of(a, ttl), 0 };
+    struct fetch f = { .a = a, .target = target, .ttl_for = fixed_ttl,
+                       .ttl_ok = ttl_of(a, ttl), .json = json };
     return get(&f, "", res);
 }
 
@@ -185,7 +202,7 @@ int api_exec_status(struct api *a, const char *project, const char *job, const c
                     struct api_result *res)
 {
     char *t = exec_target(project, job, exec, "/status");
-    struct fetch f = { a, t, status_ttl, NULL, 0, 0 };
+    struct fetch f = { .a = a, .target = t, .ttl_for = status_ttl, .json = 1 };
     int rc = get(&f, "", res);
     free(t);
     return rc;
@@ -212,7 +229,8 @@ int api_exec_logs(struct api *a, const char *project, const char *job, const cha
 
     static const char *const tails[] = { "/logs?podType=driver", "/logs?podType=executor", "/logs" };
     char *t = exec_target(project, job, exec, tails[pod]);
-    struct fetch f = { a, t, logs_ttl, render_logs, 0, final };
+    struct fetch f = { .a = a, .target = t, .ttl_for = logs_ttl, .render = render_logs,
+                       .final_run = final, .json = 1 };
     rc = get(&f, "#text", res);
     free(t);
     return rc;

@@ -40,9 +40,11 @@ void api_result_free(struct api_result *r);
 int api_errno_for_status(long status);
 
 /* GET target (already encoded) through the cache, kept for the lifetime
- * of its class (404 answers: the negative lifetime). Returns 0 and fills
- * *res, or -errno; *res is untouched on error. */
-int api_get(struct api *a, const char *target, enum ttl_class ttl, struct api_result *res);
+ * of its class (404 answers: the negative lifetime). When json is set, a
+ * 2xx answer that is not JSON is an error (-EIO, not kept). Returns 0 and
+ * fills *res, or -errno; *res is untouched on error. */
+int api_get(struct api *a, const char *target, enum ttl_class ttl, int json,
+            struct api_result *res);
 int api_exec_status(struct api *a, const char *project, const char *job, const char *exec,
                     struct api_result *res);
 /* The logs, already rendered as text lines (render_logs). Kept forever once

@@ -24,7 +24,9 @@ int execreq_is_blank(const char *data, size_t len)
 /* Characters that may appear outside strings in JSON. */
 static int json_bare_char(char c)
 {
-    return strchr("{}[]:,-+.0123456789eEtrufalsn \t\r\n", c) != NULL;
+    /* c != '\0': strchr would find the terminator (cJSON reads NUL as
+     * white space, so "{\0}" would pass as "{}"). */
+    return c != '\0' && strchr("{}[]:,-+.0123456789eEtrufalsn \t\r\n", c) != NULL;
 }
 
 /* Find the end of the object starting at data[0] == '{'. Returns the index
@@ -35,6 +37,10 @@ static long scan_object(const char *data, size_t len)
     for (size_t i = 0; i < len; i++) {
         char c = data[i];
         if (in_string) {
+            /* "\u0000": cJSON ends the string there, so the run would get
+             * a shorter argument than the one written. */
+            if (escaped && c == 'u' && len - i > 4 && memcmp(data + i + 1, "0000", 4) == 0)
+                return -1;
             if (escaped)
                 escaped = 0;
             else if (c == '\\')

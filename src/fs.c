@@ -6,6 +6,7 @@
  * a reader reaches its end (that is how `tail -f` sees new lines). See
  * op_open for when the page cache may serve reads. */
 #include "fs.h"
+#include <fuse_lowlevel.h>
 #include "fs_handle.h"
 #include "blob.h"
 #include "buf.h"
@@ -26,9 +27,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-static int interrupted(void)
+int fs_should_stop(void)
 {
-    return fuse_interrupted();
+    struct fuse_context *c = fuse_get_context();
+    if (!c || !c->fuse)
+        return 0;
+    return fuse_interrupted() || fuse_session_exited(fuse_get_session(c->fuse));
 }
 
 static void fill_stat(struct fs_ctx *ctx, const struct route *r, size_t size, struct stat *st)
@@ -272,7 +276,7 @@ static int op_read(const char *path, char *out, size_t size, off_t off,
         pthread_mutex_unlock(&h->lock);
         if (!have) {
             struct blob *word = NULL;
-            rc = node_wait(ctx, &h->route, &word, interrupted);
+            rc = node_wait(ctx, &h->route, &word, fs_should_stop);
             if (rc < 0)
                 return rc;
             pthread_mutex_lock(&h->lock);

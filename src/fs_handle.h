@@ -30,6 +30,9 @@ struct handle {
     struct blob *text;          /* H_READ, protected by lock */
     int growing;                /* H_READ, protected by lock */
     struct buf pending;         /* H_EXECUTE, protected by lock */
+    int after_request;          /* H_EXECUTE: the last bytes ended a request,
+                                   so white space that follows is its own;
+                                   protected by lock */
     int acted;                  /* H_ACTION, protected by lock */
     struct local_file *file;    /* H_DOC, H_SCRATCH (its own lock) */
 };

@@ -152,6 +152,21 @@ int fsw_read_local(struct handle *h, char *out, size_t size, off_t off)
 static int run_pending_requests(struct fs_ctx *ctx, struct handle *h)
 {
     for (;;) {
+        /* White space after a request belongs to it even when a later
+         * write() brings it: printf '{...}' then echo must not start a
+         * second run with the defaults. */
+        size_t ws = 0;
+        while (h->after_request && ws < h->pending.len &&
+               (h->pending.data[ws] == ' ' || h->pending.data[ws] == '\t' ||
+                h->pending.data[ws] == '\r' || h->pending.data[ws] == '\n'))
+            ws++;
+        if (ws) {
+            memmove(h->pending.data, h->pending.data + ws, h->pending.len - ws);
+            h->pending.len -= ws;
+            h->pending.data[h->pending.len] = '\0';
+        }
+        if (h->pending.len)
+            h->after_request = 0;
         char *body = NULL;
         size_t used = 0;
         const char *why = NULL;
@@ -166,6 +181,7 @@ static int run_pending_requests(struct fs_ctx *ctx, struct handle *h)
         memmove(h->pending.data, h->pending.data + used, h->pending.len - used);
         h->pending.len -= used;
         h->pending.data[h->pending.len] = '\0';
+        h->after_request = 1;
         int rc = node_execute(ctx, &h->route, body);
         free(body);
         if (rc < 0) {

@@ -22,7 +22,14 @@ struct http {
     pthread_key_t handle_key;   /* per-thread CURL easy handle */
     pthread_mutex_t stats_lock;
     struct http_stats st;       /* protected by stats_lock */
+    int64_t down_until;         /* atomic: reads fail fast until then */
 };
+
+/* After a request got no answer at all (timeout, reset, refused), reads
+ * that a stale copy can answer do not try the server for this long: one
+ * `cat` makes several requests (lookups, open), and a hung server must not
+ * cost a timeout for each. Any answer from the server ends it. */
+#define DOWN_MS 2000
 
 int http_global_init(void)
 {
@@ -180,6 +187,9 @@ static CURLcode attempt(struct http *h, CURL *c, const struct http_request *req,
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(req->body ? req->body_len : 0));
     }
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    /* libcurl silently re-sends a request that got no answer on a reused
+     * connection; a change must never be sent twice, so it gets its own. */
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, strcmp(req->method, "GET") != 0 ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
@@ -241,6 +251,18 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
     int64_t start = clock_now_ms();
     int64_t deadline = start + (req->timeout_ms > 0 ? req->timeout_ms : h->cfg.timeout_ms);
     enum rl_prio prio = is_read(req) ? RL_READ : RL_WRITE;
+    if (req->fail_fast) {
+        /* A stale copy can answer: do not make the reader wait long for a
+         * server that hangs, nor at all for one that just did. */
+        if (start < __atomic_load_n(&h->down_until, __ATOMIC_RELAXED)) {
+            log_debug("%s %s: no answer from the server lately; the stale copy answers",
+                      req->method, req->target);
+            return -EIO;
+        }
+        int64_t short_ms = h->cfg.timeout_ms / 3 > 1000 ? h->cfg.timeout_ms / 3 : 1000;
+        if (deadline - start > short_ms)
+            deadline = start + short_ms;
+    }
     for (int tries = 0;; tries++) {
         int64_t now = clock_now_ms();
         int slot = req->fail_fast
@@ -273,8 +295,11 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
             buf_free(&resp->body);
             return -EFBIG;
         }
+        if (rc == CURLE_OK)
+            __atomic_store_n(&h->down_until, 0, __ATOMIC_RELAXED);
         if (rc != CURLE_OK) {
             count(h, &h->st.transport_errors);
+            __atomic_store_n(&h->down_until, now + DOWN_MS, __ATOMIC_RELAXED);
             log_warn("%s %s: %s", req->method, req->target, curl_easy_strerror(rc));
             retry = is_read(req) || rc == CURLE_COULDNT_CONNECT;
             if (!retry || req->fail_fast || now + wait >= deadline) {

@@ -5,8 +5,12 @@
  * Retry policy: a GET is retried on transport errors and 5xx answers with
  * jittered exponential backoff until the request's deadline. A request that
  * changes something (POST, PUT, DELETE) is only repeated when the server
- * cannot have acted on it: a refused connection or a 429. A 429 pauses every
- * request for its Retry-After (or a backoff when absent). */
+ * cannot have acted on it: a refused connection or a 429, and always on a
+ * fresh connection. A 429 pauses every request for its Retry-After (or a
+ * backoff when absent). A read a stale copy can answer (fail_fast) waits at
+ * most a third of the timeout (1 s at least), and not at all for 2 s after
+ * a request got no answer, so a hung server costs one short wait, not one
+ * timeout per lookup; any answer ends that. */
 #ifndef WRFS_HTTP_H
 #define WRFS_HTTP_H
 #include <stddef.h>

@@ -308,7 +308,7 @@ int main(int argc, char *argv[])
     if (!fuse)
         goto out_parts;
     /* Only now: fuse_interrupted() needs the FUSE context fuse_new sets up. */
-    http_set_interrupt_check(ctx.http, fuse_interrupted);
+    http_set_interrupt_check(ctx.http, fs_should_stop);
     if (fuse_mount(fuse, cmd.mountpoint) != 0) {
         fprintf(stderr, "webrobotfs: cannot mount on %s (if a mount is stale there, "
                         "run: fusermount3 -u %s)\n", cmd.mountpoint, cmd.mountpoint);

@@ -75,7 +75,7 @@ static int get_own(struct fs_ctx *ctx, const struct route *r, struct api_result 
     char *target = r->get ? expand(r->get, r) : NULL;
     if (!target)
         return -ENOENT;
-    int rc = api_get(ctx->api, target, r->ttl, res);
+    int rc = api_get(ctx->api, target, r->ttl, r->kind != N_HTML_PAGE, res);
     free(target);
     return rc;
 }
@@ -124,7 +124,7 @@ static int table_exists(struct fs_ctx *ctx, const char *table)
 {
     char *target = table_page_target(table, 0);
     struct api_result res;
-    int rc = exists(api_get(ctx->api, target, TTL_LIST, &res), &res);
+    int rc = exists(api_get(ctx->api, target, TTL_LIST, 1, &res), &res);
     free(target);
     if (rc == 0)
         tables_add(ctx->tables, table);
@@ -147,7 +147,7 @@ static void match_name(void *arg, const char *id, const char *name)
 static int project_id_by_name(struct fs_ctx *ctx, const char *name, char **id)
 {
     struct api_result res;
-    int rc = api_get(ctx->api, "/webrobot/api/projects", TTL_LIST, &res);
+    int rc = api_get(ctx->api, "/webrobot/api/projects", TTL_LIST, 1, &res);
     if (rc < 0)
         return rc;
     struct find_name f = { name, NULL };
@@ -350,7 +350,7 @@ static int list_table(struct fs_ctx *ctx, const char *table, struct lister *l)
     for (int page = 0; page < STRAPI_MAX_PAGES; page++) {
         char *target = table_page_target(table, page);
         struct api_result res;
-        int rc = api_get(ctx->api, target, TTL_LIST, &res);
+        int rc = api_get(ctx->api, target, TTL_LIST, 1, &res);
         free(target);
         if (rc < 0)
             return rc;
@@ -377,7 +377,7 @@ int node_list(struct fs_ctx *ctx, const struct route *r,
     switch (r->kind) {
     case N_BYNAME: {
         struct api_result res;
-        int rc = api_get(ctx->api, "/webrobot/api/projects", TTL_LIST, &res);
+        int rc = api_get(ctx->api, "/webrobot/api/projects", TTL_LIST, 1, &res);
         if (rc < 0)
             return rc;
         l.by_name = 1;

@@ -85,9 +85,28 @@ static void ensure_newline(struct buf *out)
         buf_addc(out, '\n');
 }
 
+/* Like parse(), but only when the input is one JSON value and nothing else
+ * (JSON white space aside): cJSON_ParseWithLength stops after the first
+ * value, so "{...} <html>..." or two NDJSON lines would show as the first
+ * object alone instead of being copied as is. */
+static cJSON *parse_whole(const char *json, size_t len)
+{
+    const char *end = NULL;
+    cJSON *root = json && len ? cJSON_ParseWithLengthOpts(json, len, &end, 0) : NULL;
+    if (!root)
+        return NULL;
+    while (end < json + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (end != json + len) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
 void render_json(struct buf *out, const char *json, size_t len)
 {
-    cJSON *root = parse(json, len);
+    cJSON *root = parse_whole(json, len);
     if (root) {
         pretty(out, root, 0);
         cJSON_Delete(root);
@@ -217,7 +236,9 @@ static int decode_string(struct cursor *c, struct buf *out)
             continue;
         }
         unsigned cp, lo;
-        if (e != 'u' || c->end - c->p < 4 || hex4(c->p, &cp) < 0)
+        /* \u0000 ends a cJSON string early: leave it to the cJSON path so
+         * both paths show the same text. */
+        if (e != 'u' || c->end - c->p < 4 || hex4(c->p, &cp) < 0 || cp == 0)
             return -1;
         c->p += 4;
         if (cp >= 0xD800 && cp < 0xDC00 && c->end - c->p >= 6 && c->p[0] == '\\' &&

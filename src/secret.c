@@ -22,7 +22,8 @@ static int valid_key(const char *k)
 
 static int read_key_file(const char *path, char **key, const char **why)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: a FIFO or device must not hang the start-up */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         int err = errno;
         *why = err == ENOENT ? "the key file does not exist" :

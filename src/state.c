@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <uthash.h>
 
@@ -185,6 +188,31 @@ static int load(struct journal *j)
     return 0;
 }
 
+/* A save killed between writing and renaming its temp file leaves
+ * "<journal>.tmp.<pid>": remove those whose process is gone. */
+static void remove_stale_temps(const char *state_dir, const char *path)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char *prefix = xasprintf("%s.tmp.", base);
+    size_t n = strlen(prefix);
+    DIR *d = opendir(state_dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, n) != 0)
+            continue;
+        char *end;
+        long pid = strtol(e->d_name + n, &end, 10);
+        if (*end || pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH) || pid == getpid()) {
+            char *full = xasprintf("%s/%s", state_dir, e->d_name);
+            unlink(full);
+            free(full);
+        }
+    }
+    if (d)
+        closedir(d);
+    free(prefix);
+}
+
 struct journal *journal_open(const char *state_dir, const char *server_url, int *err)
 {
     int rc = mkdir_p(state_dir);
@@ -196,6 +224,7 @@ struct journal *journal_open(const char *state_dir, const char *server_url, int 
     pthread_mutex_init(&j->lock, NULL);
     j->path = xasprintf("%s/journal-%016llx.tsv", state_dir,
                         (unsigned long long)fnv1a(server_url));
+    remove_stale_temps(state_dir, j->path);
     rc = load(j);
     if (rc < 0) {
         *err = rc;
@@ -250,8 +279,28 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-/* Write the whole journal to a temp file, fsync it, rename it over. */
+/* Write the whole journal to a temp file, fsync it, rename it over. Other
+ * mounts may share the state directory: under an exclusive lock on
+ * "<journal>.lock", what is on disk is merged in first, so no mount drops
+ * another's runs. */
+static int load(struct journal *j);
+static int write_file(struct journal *j);
+
 static int save(struct journal *j)
+{
+    char *lockname = xasprintf("%s.lock", j->path);
+    int lockfd = open(lockname, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    free(lockname);
+    if (lockfd >= 0)
+        flock(lockfd, LOCK_EX);
+    load(j);
+    int rc = write_file(j);
+    if (lockfd >= 0)
+        close(lockfd);      /* releases the lock */
+    return rc;
+}
+
+static int write_file(struct journal *j)
 {
     struct buf b = BUF_INIT;
     buf_adds(&b, HEADER);

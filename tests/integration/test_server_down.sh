@@ -20,7 +20,8 @@ t_stale_copies_serve_and_uncached_reads_fail_with_eio_in_time() {
     assert_le 4500 "$ms" "ms until EIO (timeout=3)"
     # the server comes back on the same port: reads recover without a remount
     EMU_PORT=$port start_emu --run-seconds 2
-    jq -e '.cronSchedule != null' "$MNT/projects/101/schedule.json" >/dev/null
+    # reads fail fast for 2 s after the last request got no answer, then probe
+    retry_until 50 jq -e '.cronSchedule != null' "$MNT/projects/101/schedule.json" >/dev/null 2>&1
 }
 
 start_emu --run-seconds 2
