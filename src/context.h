@@ -2,6 +2,7 @@
  * operations as private data. No globals: tests build their own. */
 #ifndef WRFS_CONTEXT_H
 #define WRFS_CONTEXT_H
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -14,6 +15,7 @@ struct ratelimit;
 struct size_book;
 struct local;
 struct table_names;
+struct handle;
 
 struct fs_ctx {
     struct api *api;
@@ -30,6 +32,10 @@ struct fs_ctx {
     uid_t uid;
     gid_t gid;
     time_t mount_time;
+    /* Every open file's handle, so those still open when the mount ends
+     * (libfuse sends no release then) are freed too. */
+    pthread_mutex_t handles_lock;
+    struct handle *handles;     /* protected by handles_lock */
 };
 
 #endif

@@ -179,23 +179,43 @@ static int wants_write(int flags)
 
 struct handle *handle_new(enum handle_kind kind, const char *path, struct route *r)
 {
+    struct fs_ctx *ctx = ctx_now();
     struct handle *h = xcalloc(1, sizeof(*h));
     pthread_mutex_init(&h->lock, NULL);
     h->kind = kind;
     h->path = xstrdup(path);
     h->route = *r;
     memset(r, 0, sizeof(*r));
+    pthread_mutex_lock(&ctx->handles_lock);
+    h->next = ctx->handles;
+    if (h->next)
+        h->next->prev = h;
+    ctx->handles = h;
+    pthread_mutex_unlock(&ctx->handles_lock);
     return h;
 }
 
-void handle_free(struct handle *h)
+static void handle_destroy(struct fs_ctx *ctx, struct handle *h)
 {
+    pthread_mutex_lock(&ctx->handles_lock);
+    if (h->prev)
+        h->prev->next = h->next;
+    else
+        ctx->handles = h->next;
+    if (h->next)
+        h->next->prev = h->prev;
+    pthread_mutex_unlock(&ctx->handles_lock);
     route_free(&h->route);
     blob_unref(h->text);
     buf_free(&h->pending);
     pthread_mutex_destroy(&h->lock);
     free(h->path);
     free(h);
+}
+
+void handle_free(struct handle *h)
+{
+    handle_destroy(ctx_now(), h);
 }
 
 void handle_attach(struct handle *h, struct fuse_file_info *fi)
@@ -308,7 +328,7 @@ static int op_read(const char *path, char *out, size_t size, off_t off,
 static int op_release(const char *path, struct fuse_file_info *fi)
 {
     struct handle *h = handle_of(fi);
-    fsw_release(h);
+    fsw_release(ctx_now(), h);
     handle_free(h);
     return 0;
 }
@@ -358,6 +378,19 @@ static int op_statfs(const char *path, struct statvfs *st)
     return 0;
 }
 
+/* The mount ends: free the handles of files still open (no release comes
+ * for them). No request runs any more. */
+static void op_destroy(void *private_data)
+{
+    struct fs_ctx *ctx = private_data;
+    while (ctx->handles) {
+        struct handle *h = ctx->handles;
+        fsw_release(ctx, h);
+        handle_destroy(ctx, h);
+    }
+    pthread_mutex_destroy(&ctx->handles_lock);
+}
+
 static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
     /* Lookups in one directory wait on the API (and on the limiter): let
@@ -365,6 +398,8 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
     if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
         conn->want |= FUSE_CAP_PARALLEL_DIROPS;
     struct fs_ctx *ctx = fuse_get_context()->private_data;
+    pthread_mutex_init(&ctx->handles_lock, NULL);
+    ctx->handles = NULL;
     cfg->entry_timeout = 1.0;
     cfg->attr_timeout = ctx->attr_timeout;
     cfg->negative_timeout = 0.0;
@@ -376,6 +411,7 @@ static void *op_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 
 static const struct fuse_operations operations = {
     .init = op_init,
+    .destroy = op_destroy,
     .getattr = op_getattr,
     .readlink = op_readlink,
     .readdir = op_readdir,

@@ -35,6 +35,7 @@ struct handle {
                                    protected by lock */
     int acted;                  /* H_ACTION, protected by lock */
     struct local_file *file;    /* H_DOC, H_SCRATCH (its own lock) */
+    struct handle *prev, *next; /* ctx->handles, protected by its lock */
 };
 
 static inline struct handle *handle_of(const struct fuse_file_info *fi)
@@ -62,7 +63,7 @@ int fsw_write(const char *path, const char *data, size_t size, off_t off,
               struct fuse_file_info *fi);
 int fsw_flush(const char *path, struct fuse_file_info *fi);
 int fsw_fsync(const char *path, int datasync, struct fuse_file_info *fi);
-void fsw_release(struct handle *h);
+void fsw_release(struct fs_ctx *ctx, struct handle *h);
 int fsw_truncate(const char *path, off_t size, struct fuse_file_info *fi);
 int fsw_unlink(const char *path);
 int fsw_rename(const char *from, const char *to, unsigned int flags);

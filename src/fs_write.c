@@ -301,10 +301,10 @@ int fsw_fsync(const char *path, int datasync, struct fuse_file_info *fi)
     return rc;
 }
 
-void fsw_release(struct handle *h)
+void fsw_release(struct fs_ctx *ctx, struct handle *h)
 {
     if (h->kind == H_DOC)
-        local_doc_close(ctx_now()->local, h->path, h->file);
+        local_doc_close(ctx->local, h->path, h->file);
     else if (h->kind == H_SCRATCH)
         local_file_unref(h->file);
     h->file = NULL;

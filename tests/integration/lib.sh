@@ -27,6 +27,7 @@ log() { printf '  %s\n' "$*" >&2; }
 
 # start_emu [emulator options...]: sets EMU_PID and EMU_URL.
 start_emu() {
+    : >"$WORK/emu.out"      # a restart must not read the old emulator's URL
     "$EMU_BIN" --port "${EMU_PORT:-0}" --key "$KEY" "$@" >"$WORK/emu.out" 2>"$WORK/emu.err" &
     EMU_PID=$!
     echo "$EMU_PID" >"$WORK/emu.pid"
@@ -60,6 +61,9 @@ wait_pid() {
     local i
     for i in $(seq 1 "$2"); do
         kill -0 "$1" 2>/dev/null || return 0
+        # a process started in another test's subshell is nobody's child
+        # here: once it exits it stays a zombie, which kill -0 still finds
+        [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ] && return 0
         sleep 0.1
     done
     return 1
@@ -101,11 +105,13 @@ unmount_fs() {
     rm -f "$WORK/fs.pid"
 }
 
+# Reports are counted in a file: tests run in subshells, whose variables
+# the final summary would not see.
 check_sanitizer_log() {
     if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1" 2>/dev/null; then
         log "sanitizer report from $2:"
         grep -A30 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1" | head -60 >&2
-        SANITIZER_REPORTS=$((SANITIZER_REPORTS + 1))
+        echo "$2" >>"$WORK/sanitizer.reports"
         : >"$1"
     fi
 }
@@ -198,6 +204,7 @@ run_tests() {
     done
     unmount_fs
     stop_emu
+    SANITIZER_REPORTS=$(cat "$WORK/sanitizer.reports" 2>/dev/null | wc -l)
     if [ "$SANITIZER_REPORTS" -gt 0 ]; then
         printf 'FAIL sanitizer reports: %d\n' "$SANITIZER_REPORTS"
         failed=$((failed + 1))

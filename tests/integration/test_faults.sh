@@ -203,9 +203,10 @@ t_connection_resets_on_every_get_fail_with_eio_in_time() {
     begin
     fault_set "{\"reset_rate\":1.0,\"only_path_prefix\":\"$REC_PREFIX\"}"
     timed_fail "Input/output error" "$BOUND_MS" cat "$(rec 46)"
-    # retried with backoff (125-250 ms doubling), not hammered
+    # retried with backoff (125-250 ms doubling: at most 5 tries in 3 s for
+    # one request; a lookup and an open may each make theirs), not hammered
     assert_ge 2 "$(emu_count "$R_REC")" "record requests (retried)"
-    assert_le 7 "$(emu_count "$R_REC")" "record requests (backoff schedule in 3 s)"
+    assert_le 10 "$(emu_count "$R_REC")" "record requests (backoff schedule in 3 s)"
     mount_answers
 }
 
