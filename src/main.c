@@ -41,6 +41,7 @@ struct options {
     double timeout, connect_timeout, wait_poll, attr_cache;
     char *max_body;
     char *tables;
+    char *config;
     int insecure;
     int key_on_cmdline;
 };
@@ -65,6 +66,7 @@ static const struct fuse_opt option_spec[] = {
     OPT("max_body=%s", max_body),
     OPT("insecure", insecure),
     OPT("tables=%s", tables),
+    OPT("config=%s", config),
     FUSE_OPT_KEY("--url=", KEY_URL_FLAG),
     FUSE_OPT_KEY("--url", KEY_URL_FLAG),
     FUSE_OPT_KEY("api_key=", KEY_API_KEY),
@@ -105,10 +107,12 @@ static void usage(const char *prog)
 {
     printf("usage: %s [options] MOUNTPOINT\n\n"
            "Mounts the WebRobot ETL API as a directory tree.\n"
-           "The API key comes from $WEBROBOT_API_KEY or -o api_key_file=PATH (mode 600).\n\n"
+           "The API key comes from -o api_key_file=PATH, $WEBROBOT_API_KEY, or a line\n"
+           "api_key = ORG:KEY in ~/.config/webrobotfs/config (files must be mode 600).\n\n"
            "webrobotfs options:\n"
            "    --url URL, -o url=URL  server root (default " DEFAULT_URL ")\n"
            "    -o api_key_file=PATH   read the key from a private file\n"
+           "    -o config=PATH         config file (default ~/.config/webrobotfs/config)\n"
            "    -o state_dir=DIR       execution journal (default $XDG_STATE_HOME/webrobotfs)\n"
            "    -o rate=N              max API requests per 60 s window (default 1000)\n"
            "    -o cache_size=BYTES    cache memory cap, K/M/G suffixes (default 256M)\n"
@@ -151,6 +155,15 @@ static char *default_state_dir(void)
         return xasprintf("%s/webrobotfs", xdg);
     const char *home = getenv("HOME");
     return xasprintf("%s/.local/state/webrobotfs", home && *home ? home : "/tmp");
+}
+
+static char *default_config_path(void)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    if (xdg && *xdg == '/')
+        return xasprintf("%s/webrobotfs/config", xdg);
+    const char *home = getenv("HOME");
+    return home && *home ? xasprintf("%s/.config/webrobotfs/config", home) : NULL;
 }
 
 static int64_t secs_to_ms(double s)
@@ -261,7 +274,10 @@ int main(int argc, char *argv[])
         goto out_args;
     }
     const char *why = NULL;
-    if (secret_load(o.api_key_file, &key, &why) < 0) {
+    char *config = o.config ? xstrdup(o.config) : default_config_path();
+    int loaded = secret_load(o.api_key_file, config, &key, &why);
+    free(config);
+    if (loaded < 0) {
         fprintf(stderr, "webrobotfs: %s%s%s\n", why, o.api_key_file ? ": " : "",
                 o.api_key_file ? o.api_key_file : "");
         goto out_args;
@@ -362,5 +378,6 @@ out_args:
     free(o.cache_size);
     free(o.max_body);
     free(o.tables);
+    free(o.config);
     return status;
 }

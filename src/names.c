@@ -3,8 +3,12 @@
 #include "buf.h"
 #include "xalloc.h"
 
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 static const char hexdigits[] = "0123456789ABCDEF";
 
@@ -16,7 +20,8 @@ static void add_pct(struct buf *out, unsigned char c)
 
 static int is_reserved_name(const char *id)
 {
-    return strcmp(id, ".") == 0 || strcmp(id, "..") == 0 ||
+    return id[0] == '~' ||     /* "~<hash>" names long ids */
+           strcmp(id, ".") == 0 || strcmp(id, "..") == 0 ||
            strcmp(id, "latest") == 0 || strcmp(id, "by-name") == 0;
 }
 
@@ -25,7 +30,72 @@ static int must_escape_in_name(unsigned char c)
     return c == '%' || c == '/' || c < 0x20 || c == 0x7f;
 }
 
+/* Ids whose encoding would pass NAME_MAX (with room for a ".json" suffix)
+ * are named "~<64-bit hash in hex>" instead, and remembered here so the
+ * name decodes back. The one piece of shared state in this module: the
+ * ids are learned from listings, so it lives as long as the process. */
+#define LONG_NAME_LIMIT 240
+
+struct long_id {
+    char name[20];
+    char *id;
+    UT_hash_handle hh;
+};
+
+static pthread_mutex_t long_ids_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct long_id *long_ids;    /* protected by long_ids_lock */
+
+static uint64_t hash_id(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void encode_long(struct buf *out, const char *id)
+{
+    char name[20];
+    snprintf(name, sizeof(name), "~%016" PRIx64, hash_id(id));
+    pthread_mutex_lock(&long_ids_lock);
+    struct long_id *e;
+    HASH_FIND_STR(long_ids, name, e);
+    if (!e) {
+        e = xcalloc(1, sizeof(*e));
+        memcpy(e->name, name, sizeof(name));
+        e->id = xstrdup(id);
+        HASH_ADD_STR(long_ids, name, e);
+    }
+    pthread_mutex_unlock(&long_ids_lock);
+    buf_adds(out, name);
+}
+
+static char *decode_long(const char *name)
+{
+    pthread_mutex_lock(&long_ids_lock);
+    struct long_id *e;
+    HASH_FIND_STR(long_ids, name, e);
+    char *id = e ? xstrdup(e->id) : NULL;
+    pthread_mutex_unlock(&long_ids_lock);
+    return id;
+}
+
+static void encode_short(struct buf *out, const char *id);
+
 void names_encode(struct buf *out, const char *id)
+{
+    size_t start = out->len;
+    encode_short(out, id);
+    if (out->len - start > LONG_NAME_LIMIT) {
+        out->len = start;
+        out->data[start] = '\0';
+        encode_long(out, id);
+    }
+}
+
+static void encode_short(struct buf *out, const char *id)
 {
     if (*id == '\0') {
         buf_addc(out, '%');
@@ -76,6 +146,8 @@ char *names_decode(const char *name)
 {
     if (strcmp(name, "%") == 0)
         return xstrdup("");
+    if (name[0] == '~' && strlen(name) == 17)
+        return decode_long(name);   /* NULL unless a listing named it */
     char *id = names_pct_decode(name);
     if (!id)
         return NULL;

@@ -4,7 +4,9 @@
  *
  * File-name encoding (reversible): '%', '/', control bytes and DEL become
  * %XX; an id that is "." or ".." or that equals a reserved sibling name
- * ("latest", "by-name") has its first byte encoded; the empty id is "%". */
+ * ("latest", "by-name") has its first byte encoded; the empty id is "%".
+ * An id whose name would be longer than 240 bytes is named "~<16 hex>" (a
+ * hash) and decodes back once this process has encoded it (from a listing). */
 #ifndef WRFS_NAMES_H
 #define WRFS_NAMES_H
 #include <stddef.h>

@@ -150,7 +150,11 @@ assert_enoent_everywhere() {
 }
 
 # A 255-byte name of bytes that all need escaping, one of plain letters,
-# and the first over-long length.
+# and the first over-long length. Ids longer than 240 bytes are named by a
+# hash ("~<16 hex>"), so the longest names that reach the API as they are
+# have 240 bytes; longer plain names name nothing and send nothing.
+Q240=$(printf '%240s' '' | tr ' ' '?')
+X240=$(printf '%235s' '' | tr ' ' 'x')
 Q255=$(printf '%255s' '' | tr ' ' '?')
 X250=$(printf '%250s' '' | tr ' ' 'x')
 X255=$(printf '%255s' '' | tr ' ' 'x')
@@ -165,10 +169,10 @@ HOSTILE=(
     '%2E%2E' '%2E.' '%2E' '98%2Fjobs' '98%2Fjobs%2F210'
     'a b' '%' '%zz' '98%' '98%00' '%00' '%09' '98%0A'
     $'98\x01' $'98\n' $'a\tb' $'\x7f' $'\xff\xfe98' $'caf\xc3\xa9'
-    '98;x=1' '98&x=1' '98\' '98%5C..%5Chealth' "$Q255" "$X255"
+    '98;x=1' '98&x=1' '98\' '98%5C..%5Chealth' "$Q240" "$Q255" "$X255"
 )
 # Names whose lookup must reach the API (as one encoded segment).
-MUST=( '..%2F..%2Fhealth' '98?x=1' '98#frag' '%2E.' '98%2Fjobs' 'a b' '%09' "$Q255" )
+MUST=( '..%2F..%2Fhealth' '98?x=1' '98#frag' '%2E.' '98%2Fjobs' 'a b' '%09' "$Q240" )
 
 lookup_batch() { # KIND DIR SUFFIX: look every hostile name up, check log and errno
     local kind=$1 dir=$2 sfx=$3 rc=0 n
@@ -216,15 +220,15 @@ t_hostile_record_names_reach_only_the_record_endpoint() {
     local rc=0
     ls "$MNT/tables/products" >/dev/null
     emu_reset
-    # record names end in .json: keep those within 255 bytes, plus one of
-    # exactly 255
-    local n list=("$X250.json")
+    # record names end in .json: keep those within 255 bytes, plus the
+    # longest that still names a record as it is (235 + ".json")
+    local n list=("$X240.json")
     for n in "${HOSTILE[@]}"; do
         [ "$(printf '%s.json' "$n" | wc -c)" -le 255 ] && list+=("$n.json")
     done
     names_file "$WORK/names" "${list[@]}"
     assert_enoent_everywhere "$MNT/tables/products" "" "${list[@]}" || rc=1
-    assert_log_clean record "$WORK/names" '..%2F..%2Fhealth.json' '98?x=1.json' '%2E..json' "$X250.json" || rc=1
+    assert_log_clean record "$WORK/names" '..%2F..%2Fhealth.json' '98?x=1.json' '%2E..json' "$X240.json" || rc=1
     return $rc
 }
 
@@ -250,7 +254,7 @@ t_hostile_html_page_names_are_one_url_segment() {
             *) log "FAIL: cat html page [$n]: $out"; rc=1 ;;
         esac
     done
-    assert_log_clean page "$WORK/names" index.html '..%2F..%2Fhealth' '98?x=1' '98#frag' '%2E%2E' '98%2Fjobs' "$Q255" || rc=1
+    assert_log_clean page "$WORK/names" index.html '..%2F..%2Fhealth' '98?x=1' '98#frag' '%2E%2E' '98%2Fjobs' "$Q240" || rc=1
     return $rc
 }
 
@@ -264,7 +268,7 @@ t_hostile_html_host_names_are_one_url_segment() {
             *) log "FAIL: cat html/https/[$n]/index.html: $out"; rc=1 ;;
         esac
     done
-    assert_log_clean host "$WORK/names" '..%2F..%2Fhealth' '98?x=1' '%2E.' '98%2Fjobs' "$Q255" || rc=1
+    assert_log_clean host "$WORK/names" '..%2F..%2Fhealth' '98?x=1' '%2E.' '98%2Fjobs' "$Q240" || rc=1
     return $rc
 }
 
@@ -431,6 +435,34 @@ t_key_file_with_mode_600_is_accepted_and_works() {
     aux_cleanup
     assert_eq 98 "$got" "project 98 through a key-file mount"
     assert_no_secret_in "$WORK/fs600.err" "the key-file mount's output"
+}
+
+t_key_from_a_private_config_file_works_and_a_readable_one_is_refused() {
+    local cfg="$WORK/xdg/webrobotfs/config" ok=0 got out
+    mkdir -p "$(dirname "$cfg")"
+    printf '# webrobotfs\napi_key = %s\n' "$SECRET_KEY" >"$cfg"
+    chmod 600 "$cfg"
+    aux_cleanup
+    # no key in the environment nor a key file: only the config file has it
+    WEBROBOT_API_KEY= XDG_CONFIG_HOME="$WORK/xdg" aux_mount "$WORK/mntcfg" "$WORK/fscfg.err" || ok=1
+    if [ $ok -ne 0 ]; then
+        log "FAIL: private config file refused: $(head -c 300 "$WORK/fscfg.err")"
+        aux_cleanup
+        return 1
+    fi
+    got=$(jq -r .id "$WORK/mntcfg/projects/98/project.json" 2>&1)
+    aux_cleanup
+    assert_eq 98 "$got" "project 98 through a config-file mount"
+    chmod 644 "$cfg"
+    mkdir -p "$WORK/mntcfg"
+    if out=$(WEBROBOT_API_KEY= XDG_CONFIG_HOME="$WORK/xdg" timeout 20 "$FS_BIN" -f "$WORK/mntcfg" \
+             --url "$EMU_URL" -o state_dir="$WORK/cfg-state" 2>&1); then
+        log "FAIL: a config file others can read was accepted"
+        fusermount3 -uz "$WORK/mntcfg" 2>/dev/null
+        return 1
+    fi
+    case "$out" in *"private (chmod 600)"*) ;; *) log "got: $out"; return 1 ;; esac
+    case "$out" in *"$SECRET_KEY"*) log "the key was printed"; return 1 ;; esac
 }
 
 t_key_on_the_command_line_is_refused_without_echoing_it() {

@@ -196,3 +196,23 @@ Test(names, should_url_encode_random_ids_reversibly_into_one_segment)
         free(seg);
     }
 }
+
+Test(names, should_name_very_long_ids_by_hash_and_decode_them_back)
+{
+    char id[600];
+    memset(id, 'x', sizeof(id) - 1);
+    id[sizeof(id) - 1] = '\0';
+    struct buf b = BUF_INIT;
+    names_encode(&b, id);
+    cr_expect_eq(b.len, 17, "name %s", b.data);
+    cr_expect_eq(b.data[0], '~');
+    char *back = names_decode(b.data);
+    cr_assert_not_null(back);
+    cr_expect_str_eq(back, id);
+    free(back);
+    buf_free(&b);
+    cr_expect_null(names_decode("~0123456789abcdef"), "a hash nobody was named by");
+    names_encode(&b, "~0123456789abcdef");
+    cr_expect_str_eq(b.data, "%7E0123456789abcdef", "an id that looks like a hash name");
+    buf_free(&b);
+}
