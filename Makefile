@@ -48,7 +48,7 @@ $(BUILD)/libwebrobotfs.a: $(LIB_OBJ)
 $(BUILD)/webrobotfs: src/main.c $(BUILD)/libwebrobotfs.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(FS_CFLAGS) -o $@ $< $(BUILD)/libwebrobotfs.a $(FS_LIBS)
 
-$(BUILD)/webrobot-emu: $(EMU_OBJ)
+$(BUILD)/webrobot-emu: $(EMU_OBJ) $(BUILD)/obj/xalloc.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(EMU_LIBS) -lm
 
 $(BUILD)/unit-tests: $(UNIT_SRC) $(BUILD)/libwebrobotfs.a

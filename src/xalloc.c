@@ -1,6 +1,7 @@
 /* Aborting allocation wrappers: see xalloc.h for the policy. */
 #include "xalloc.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 
 static void out_of_memory(size_t n)
 {
-    fprintf(stderr, "webrobotfs: out of memory allocating %zu bytes\n", n);
+    fprintf(stderr, "%s: out of memory allocating %zu bytes\n", program_invocation_short_name, n);
     abort();
 }
 

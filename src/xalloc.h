@@ -1,4 +1,4 @@
-/* Out-of-memory policy for the whole filesystem, decided once: a daemon that
+/* Out-of-memory policy for the filesystem and the emulator, decided once: a daemon that
  * cannot allocate a few bytes cannot answer FUSE correctly either, so every
  * allocation goes through these wrappers, which abort with a message instead
  * of returning NULL. Callers never check for NULL. */

@@ -1,5 +1,4 @@
-/* util.c — the emulator's allocator (abort on out-of-memory, see util.h),
- * its two clocks, ISO 8601 timestamps, hashing, a pointer vector and a
+/* util.c — the emulator's two clocks, ISO 8601 timestamps, hashing, a pointer vector and a
  * string buffer. Kept
  * apart so that every other module can stay about one thing. */
 #include "util.h"
@@ -12,70 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static void oom(size_t n)
-{
-	fprintf(stderr, "webrobot-emu: out of memory (%zu bytes)\n", n);
-	abort();
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		oom(n);
-	return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p)
-		oom(n * size);
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q)
-		oom(n);
-	return q;
-}
-
-char *xstrdup(const char *s)
-{
-	return xstrndup(s, strlen(s));
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-	char *d = xmalloc(n + 1);
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		oom(0);
-	s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 static double clock_seconds(clockid_t id)
 {
@@ -211,7 +146,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	n = vsnprintf(b->s + b->len, room, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom(0);
+		abort();	/* only a bad format string: a programming error */
 	if ((size_t)n >= room) {
 		sbuf_reserve(b, (size_t)n);
 		va_start(ap, fmt);

@@ -1,24 +1,17 @@
-/* util.h — memory, clock, hashing and small containers shared by every
- * emulator module.
+/* util.h — clock, hashing and small containers shared by every emulator
+ * module.
  *
- * Out-of-memory policy (decided once, here): the emulator is a test daemon,
- * so every allocation goes through xmalloc and friends, which print a message
- * and abort() on failure. cJSON is given the same allocator in main.c, so no
- * caller ever checks an allocation for NULL. */
+ * Out-of-memory policy: the project's one (src/xalloc.h, shared with the
+ * filesystem): every allocation goes through xmalloc and friends, which
+ * print a message and abort() on failure. cJSON is given the same
+ * allocator in main.c, so no caller ever checks an allocation for NULL. */
 #ifndef EMU_UTIL_H
 #define EMU_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* Allocators that never return NULL (abort on exhaustion). Free with free(). */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-/* printf into a new heap string; caller frees. */
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include "xalloc.h"     /* src/xalloc.h */
 
 /* One instant seen through two clocks: `mono` (CLOCK_MONOTONIC, seconds) for
  * durations, `wall` (CLOCK_REALTIME, seconds since the epoch) for timestamps. */
