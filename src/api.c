@@ -107,8 +107,7 @@ static int fill(void *arg, int have_stale, struct cache_value *out)
         buf_free(&resp.body);
         return -EIO;    /* like a failed request: a stale copy may answer */
     }
-    if (err && resp.status != 404 && resp.status != 400 && resp.status != 401 &&
-        resp.status != 403) {
+    if (err && resp.status != 404) {
         /* transient or unexpected: not cached, so a stale copy may answer */
         log_refusal("GET", f->target, resp.status, resp.body.data, resp.body.len);
         buf_free(&resp.body);
@@ -126,8 +125,6 @@ static int fill(void *arg, int have_stale, struct cache_value *out)
         buf_free(&resp.body);
         out->body = blob_from_buf(&text);
     }
-    if (err == -EACCES || err == -EINVAL)
-        out->ttl_ms = 0;    /* an answer, not a state: never kept */
     return 0;
 }
 

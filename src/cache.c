@@ -192,6 +192,13 @@ static int stale_usable(const struct cache *c, const struct entry *e, int64_t no
     return e->has_value && now - e->stored_at <= c->max_stale_ms;
 }
 
+/* Only a failure to get an answer lets a stale copy stand in; an answer
+ * (a refused key, a bad request) is passed on as it is. */
+static int stale_may_answer(int rc)
+{
+    return rc == -EIO || rc == -EAGAIN || rc == -ETIMEDOUT || rc == -EFBIG;
+}
+
 static void give(struct cache_value *out, const struct cache_value *v)
 {
     *out = *v;
@@ -237,7 +244,7 @@ int cache_get(struct cache *c, const char *key, cache_fill_fn fill, void *arg,
         c->st.coalesced++;
         *how = CACHE_COALESCED;
         int rc = wait_for_fill(c, e, out);
-        if (rc < 0 && stale_usable(c, e, c->clock())) {
+        if (rc < 0 && stale_may_answer(rc) && stale_usable(c, e, c->clock())) {
             give(out, &e->value);
             c->st.stale++;
             *how = CACHE_STALE;
@@ -275,7 +282,7 @@ int cache_get(struct cache *c, const char *key, cache_fill_fn fill, void *arg,
         } else {
             *out = fresh;          /* the caller takes the fill's reference */
         }
-    } else if (stale_usable(c, e, c->clock())) {
+    } else if (stale_may_answer(rc) && stale_usable(c, e, c->clock())) {
         give(out, &e->value);
         c->st.stale++;
         *how = CACHE_STALE;

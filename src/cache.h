@@ -4,8 +4,10 @@
  *   module knows a finished run's logs never change; the cache does not).
  * - Coalescing: concurrent misses on one key run the fill function once;
  *   every waiter gets that value or that error.
- * - Stale copies: when a fill fails (server down, timeout, throttled) and a
- *   copy no older than max_stale exists, that copy is returned instead.
+ * - Stale copies: when a fill fails to get an answer (-EIO, -EAGAIN,
+ *   -ETIMEDOUT, -EFBIG: server down, timeout, throttled) and a copy no
+ *   older than max_stale exists, that copy is returned instead; other
+ *   errors (a refusal) are passed on.
  * - A memory cap with LRU eviction. Values are reference-counted blobs, so
  *   eviction never frees bytes a reader still holds.
  * - Invalidation by key or key prefix; a fill in flight during an

@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <string.h>
 
 static int is_ws(char c)
@@ -37,13 +38,23 @@ static long scan_object(const char *data, size_t len)
     for (size_t i = 0; i < len; i++) {
         char c = data[i];
         if (in_string) {
-            /* "\u0000": cJSON ends the string there, so the run would get
-             * a shorter argument than the one written. */
-            if (escaped && c == 'u' && len - i > 4 && memcmp(data + i + 1, "0000", 4) == 0)
-                return -1;
-            if (escaped)
+            if (escaped) {
                 escaped = 0;
-            else if (c == '\\')
+                if (!strchr("\"\\/bfnrtu", c) || c == '\0')
+                    return -1;      /* not a JSON escape */
+                if (c == 'u') {
+                    /* four hex digits (more bytes may still come); and
+                     * "\u0000" is refused: cJSON ends the string there, so
+                     * the run would get a shorter argument than written */
+                    for (size_t k = 1; k <= 4 && i + k < len; k++)
+                        if (!isxdigit((unsigned char)data[i + k]))
+                            return -1;
+                    if (len - i > 4 && memcmp(data + i + 1, "0000", 4) == 0)
+                        return -1;
+                }
+                continue;
+            }
+            if (c == '\\')
                 escaped = 1;
             else if (c == '"')
                 in_string = 0;

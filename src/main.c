@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <math.h>
 #include <signal.h>
 #include <fuse_lowlevel.h>
 #include <stddef.h>
@@ -182,6 +183,15 @@ static const char *validate(const struct options *o, size_t cache_size, size_t m
         return "max_body must be a size such as 512M";
     if (o->status_ttl < 0 || o->list_ttl < 0 || o->doc_ttl < 0 || o->neg_ttl < 0 || o->max_stale < 0)
         return "TTLs and max_stale must not be negative";
+    if (o->rate > 100000)
+        return "rate must be at most 100000 requests per minute";
+    double secs[] = { o->status_ttl, o->list_ttl, o->doc_ttl, o->neg_ttl, o->max_stale,
+                      o->timeout, o->connect_timeout, o->wait_poll, o->attr_cache };
+    for (size_t i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
+        if (!isfinite(secs[i]) || secs[i] > 86400.0 * 365)
+            return "times must be finite numbers of seconds (at most a year)";
+    if (o->wait_poll < 0.1)
+        return "wait_poll must be at least 0.1 seconds";
     if (o->attr_cache < 0 || o->attr_cache > 60)
         return "attr_cache must be between 0 and 60 seconds";
     if (o->timeout <= 0 || o->connect_timeout <= 0 || o->wait_poll <= 0)
@@ -343,8 +353,12 @@ int main(int argc, char *argv[])
         if (cmd.max_idle_threads <= 100000)     /* UINT_MAX: not given */
             fuse_loop_cfg_set_idle_threads(lc, cmd.max_idle_threads);
         /* blocked `wait` readers each hold a thread: allow many */
-        int user_set = cmd.max_threads > 0 && cmd.max_threads <= 100000;
-        fuse_loop_cfg_set_max_threads(lc, user_set ? cmd.max_threads : 128);
+        /* Blocked `wait` readers each hold a thread: libfuse's default of
+         * 10 (filled in even when -o max_threads is not given) would let ten
+         * of them freeze the mount, so that value means 128 here. */
+        unsigned threads = cmd.max_threads == 10 || cmd.max_threads == 0 ||
+                           cmd.max_threads > 100000 ? 128 : cmd.max_threads;
+        fuse_loop_cfg_set_max_threads(lc, threads);
         status = loop_status(fuse_loop_mt(fuse, lc));
         fuse_loop_cfg_destroy(lc);
     }

@@ -467,11 +467,13 @@ int node_wait(struct fs_ctx *ctx, const struct route *r, struct blob **out,
         } else if (rc != -EIO && rc != -EAGAIN) {
             return rc;      /* transient failures keep waiting; the rest end it */
         }
-        for (int64_t slept = 0; slept < ctx->wait_poll_ms; slept += 100) {
+        int64_t slept = 0;
+        do {    /* at least one check and one nap per poll, however short */
             if (interrupted && interrupted())
                 return -EINTR;
             sleep_ms(100);
-        }
+            slept += 100;
+        } while (slept < ctx->wait_poll_ms);
     }
 }
 
